@@ -1,0 +1,309 @@
+//! Rates and duties: ad valorem, specific, compound and prohibitive, and the
+//! legal basis a duty is levied under.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::money::Money;
+
+/// A percentage, exact: `Percent::new(dec!(25))` is 25 %.
+///
+/// Text form `"25%"` (the sign is optional when parsing). Negative values are
+/// allowed only where a change is meant ([`Percent::new_signed`]).
+///
+/// ```
+/// use tradewar_core::Percent;
+/// let p: Percent = "7.5%".parse()?;
+/// assert_eq!(p.to_string(), "7.5%");
+/// assert_eq!(p.fraction().to_string(), "0.075");
+/// assert!("-3%".parse::<Percent>().is_err());
+/// # Ok::<(), tradewar_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Percent(Decimal);
+
+impl Percent {
+    /// Zero percent.
+    pub const ZERO: Percent = Percent(Decimal::ZERO);
+
+    /// A non-negative rate in percent.
+    pub fn new(pct: Decimal) -> Result<Self> {
+        if pct.is_sign_negative() && !pct.is_zero() {
+            return Err(Error::InvalidRate { value: format!("{pct}%"), reason: "a rate must not be negative" });
+        }
+        Ok(Self(pct.normalize()))
+    }
+
+    /// A rate change in percentage points, which may be negative.
+    pub fn new_signed(pct: Decimal) -> Self {
+        Self(pct.normalize())
+    }
+
+    /// From a fraction: `0.25` is 25 %.
+    pub fn from_fraction(f: Decimal) -> Result<Self> {
+        Self::new(f * Decimal::ONE_HUNDRED)
+    }
+
+    /// The value in percent.
+    pub const fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// The value as a fraction (25 % → 0.25).
+    pub fn fraction(self) -> Decimal {
+        (self.0 / Decimal::ONE_HUNDRED).normalize()
+    }
+
+    /// Whether the rate is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl FromStr for Percent {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let t = t.strip_suffix('%').unwrap_or(t).trim();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
+            return Err(Error::InvalidRate { value: s.to_string(), reason: "not a plain decimal percentage" });
+        }
+        let d = Decimal::from_str_exact(t).map_err(|_| Error::InvalidRate {
+            value: s.to_string(),
+            reason: "not a decimal number that fits 28 digits",
+        })?;
+        Self::new(d).map_err(|_| Error::InvalidRate { value: s.to_string(), reason: "a rate must not be negative" })
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0.normalize())
+    }
+}
+
+impl fmt::Debug for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Percent({self})")
+    }
+}
+
+impl TryFrom<String> for Percent {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<Percent> for String {
+    fn from(p: Percent) -> String {
+        p.to_string()
+    }
+}
+
+/// A duty: what an importer pays per unit of value or quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Duty {
+    /// A share of the customs value.
+    AdValorem {
+        /// The rate.
+        rate: Percent,
+    },
+    /// An amount per unit of quantity (e.g. 1.4 US cents per kg).
+    Specific {
+        /// The amount per unit.
+        amount: Money,
+        /// The unit of quantity (e.g. `kg`, `No.`, `liters`).
+        unit: String,
+    },
+    /// Both an ad valorem and a specific component.
+    Compound {
+        /// The ad valorem component.
+        rate: Percent,
+        /// The specific component, per unit.
+        amount: Money,
+        /// The unit of quantity.
+        unit: String,
+    },
+    /// So high that trade stops: a ban expressed as a duty.
+    Prohibitive,
+}
+
+impl Duty {
+    /// An ad valorem duty.
+    pub const fn ad_valorem(rate: Percent) -> Self {
+        Self::AdValorem { rate }
+    }
+
+    /// The ad valorem component (zero for purely specific duties; `None`
+    /// for prohibitive ones).
+    pub fn ad_valorem_part(&self) -> Option<Percent> {
+        match self {
+            Self::AdValorem { rate } | Self::Compound { rate, .. } => Some(*rate),
+            Self::Specific { .. } => Some(Percent::ZERO),
+            Self::Prohibitive => None,
+        }
+    }
+
+    /// Whether the duty has a per-unit component that an ad valorem total
+    /// cannot show without a unit value.
+    pub fn has_specific_part(&self) -> bool {
+        matches!(self, Self::Specific { .. } | Self::Compound { .. })
+    }
+
+    /// Whether the duty is zero.
+    pub fn is_free(&self) -> bool {
+        match self {
+            Self::AdValorem { rate } => rate.is_zero(),
+            Self::Specific { amount, .. } => amount.amount().is_zero(),
+            Self::Compound { rate, amount, .. } => rate.is_zero() && amount.amount().is_zero(),
+            Self::Prohibitive => false,
+        }
+    }
+}
+
+impl fmt::Display for Duty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AdValorem { rate } => write!(f, "{rate}"),
+            Self::Specific { amount, unit } => write!(f, "{amount}/{unit}"),
+            Self::Compound { rate, amount, unit } => write!(f, "{rate} + {amount}/{unit}"),
+            Self::Prohibitive => f.write_str("prohibitive"),
+        }
+    }
+}
+
+/// The legal instrument a duty or measure rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[non_exhaustive]
+pub enum LegalBasis {
+    /// Most-favoured-nation rates of the importer's schedule.
+    Mfn,
+    /// US Trade Act of 1974, Section 301 (unfair practices).
+    Section301,
+    /// US Trade Expansion Act of 1962, Section 232 (national security).
+    Section232,
+    /// US Trade Act of 1974, Section 201 (safeguards).
+    Section201,
+    /// US Trade Act of 1974, Section 122 (balance of payments).
+    Section122,
+    /// US International Emergency Economic Powers Act.
+    Ieepa,
+    /// A retaliatory measure against another economy's measure.
+    Retaliation,
+    /// Anti-dumping duty.
+    AntiDumping,
+    /// Countervailing duty.
+    Countervailing,
+    /// Export controls (e.g. the US Export Administration Regulations).
+    ExportControl,
+    /// A negotiated agreement (e.g. the Phase One deal).
+    Agreement,
+    /// Anything else.
+    Other,
+}
+
+impl LegalBasis {
+    const NAMES: [(Self, &'static str); 12] = [
+        (Self::Mfn, "mfn"),
+        (Self::Section301, "section301"),
+        (Self::Section232, "section232"),
+        (Self::Section201, "section201"),
+        (Self::Section122, "section122"),
+        (Self::Ieepa, "ieepa"),
+        (Self::Retaliation, "retaliation"),
+        (Self::AntiDumping, "antidumping"),
+        (Self::Countervailing, "countervailing"),
+        (Self::ExportControl, "export_control"),
+        (Self::Agreement, "agreement"),
+        (Self::Other, "other"),
+    ];
+
+    /// Short name, e.g. `section301`.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|n| n.0 == self).map_or("other", |n| n.1)
+    }
+}
+
+impl FromStr for LegalBasis {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let t: String = s.trim().to_ascii_lowercase().chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        Self::NAMES.iter().find(|n| n.1.replace('_', "") == t.replace('_', "")).map(|n| n.0).ok_or_else(|| {
+            Error::UnknownKeyword {
+                kind: "legal basis",
+                value: s.to_string(),
+                expected: "mfn, section301, section232, section201, section122, ieepa, retaliation, antidumping, countervailing, export_control, agreement, other",
+            }
+        })
+    }
+}
+
+impl fmt::Display for LegalBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for LegalBasis {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<LegalBasis> for String {
+    fn from(b: LegalBasis) -> String {
+        b.as_str().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn percent_parsing() {
+        assert_eq!("25".parse::<Percent>().unwrap().to_string(), "25%");
+        assert_eq!(" 7.50 % ".parse::<Percent>().unwrap().to_string(), "7.5%");
+        for bad in ["", "%", "abc", "-1", "1e2", "NaN", "inf"] {
+            assert!(matches!(bad.parse::<Percent>(), Err(Error::InvalidRate { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn legal_basis_names() {
+        assert_eq!("Section 301".parse::<LegalBasis>().unwrap(), LegalBasis::Section301);
+        assert_eq!("export-control".parse::<LegalBasis>().unwrap(), LegalBasis::ExportControl);
+        assert!("tariff".parse::<LegalBasis>().is_err());
+    }
+
+    #[test]
+    fn duty_serde() {
+        let d =
+            Duty::Compound { rate: "6.4".parse().unwrap(), amount: Money::usd("0.014").unwrap(), unit: "kg".into() };
+        let j = serde_json::to_string(&d).unwrap();
+        assert_eq!(j, r#"{"kind":"compound","rate":"6.4%","amount":{"amount":"0.014","currency":"USD"},"unit":"kg"}"#);
+        assert_eq!(serde_json::from_str::<Duty>(&j).unwrap(), d);
+        assert_eq!(d.to_string(), "6.4% + 0.014 USD/kg");
+    }
+
+    proptest! {
+        #[test]
+        fn percent_round_trip(n in 0i64..10_000_000, scale in 0u32..6) {
+            let p = Percent::new(Decimal::new(n, scale)).unwrap();
+            prop_assert_eq!(p.to_string().parse::<Percent>().unwrap(), p);
+            let j = serde_json::to_string(&p).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Percent>(&j).unwrap(), p);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The one error type of `tradewar-core`.
+//!
+//! Every variant names the offending value and, where the core knows it, the
+//! place it came from (a measure id, an event date). Loaders in
+//! `tradewar-data` wrap these with the file, line and column.
+
+use chrono::NaiveDate;
+
+/// Result alias used throughout the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when building or querying domain objects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not an ISO 3166-1 alpha-3 code nor a known aggregate.
+    #[error("unknown economy {value:?}: expected an ISO 3166-1 alpha-3 code such as \"USA\" or an aggregate (WLD, ROW, EU27, EU28)")]
+    UnknownEconomy {
+        /// The text that was given.
+        value: String,
+    },
+    /// A product code that is not a valid HS / national tariff line.
+    #[error("invalid HS code {value:?}: {reason}")]
+    InvalidHsCode {
+        /// The text that was given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An unknown HS nomenclature revision.
+    #[error("unknown HS revision {value:?}: expected one of HS1992, HS1996, HS2002, HS2007, HS2012, HS2017, HS2022")]
+    UnknownHsRevision {
+        /// The text that was given.
+        value: String,
+    },
+    /// A currency code that is not three upper-case letters.
+    #[error("invalid currency {value:?}: expected an ISO 4217 code such as \"USD\"")]
+    InvalidCurrency {
+        /// The text that was given.
+        value: String,
+    },
+    /// An amount of money that does not parse or is out of range.
+    #[error("invalid amount of money {value:?}: {reason}")]
+    InvalidMoney {
+        /// The text or number that was given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Arithmetic on two amounts in different currencies.
+    #[error("currency mismatch: {left} and {right} cannot be combined without an exchange rate")]
+    CurrencyMismatch {
+        /// Currency of the left operand.
+        left: String,
+        /// Currency of the right operand.
+        right: String,
+    },
+    /// A sum of money that does not fit the representation.
+    #[error("money overflow while {context}")]
+    MoneyOverflow {
+        /// What was being computed.
+        context: String,
+    },
+    /// A rate (percent, share, elasticity) outside its domain.
+    #[error("invalid rate {value:?}: {reason}")]
+    InvalidRate {
+        /// The text or number that was given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An unknown keyword (valuation basis, legal basis, list name...).
+    #[error("unknown {kind} {value:?}: expected one of {expected}")]
+    UnknownKeyword {
+        /// What kind of keyword was expected.
+        kind: &'static str,
+        /// The text that was given.
+        value: String,
+        /// The accepted spellings.
+        expected: &'static str,
+    },
+    /// A date that does not parse.
+    #[error("invalid date {value:?}: expected YYYY-MM-DD")]
+    InvalidDate {
+        /// The text that was given.
+        value: String,
+    },
+    /// A validity window whose end is not after its start.
+    #[error("inverted window for {context}: start {start} is not before end {end}")]
+    InvertedWindow {
+        /// What the window belongs to.
+        context: String,
+        /// First day in force.
+        start: NaiveDate,
+        /// First day no longer in force.
+        end: NaiveDate,
+    },
+    /// Two windows that must not overlap do.
+    #[error("overlapping windows for {context}: [{first_start}, {first_end}) and [{second_start}, {second_end})")]
+    OverlappingWindows {
+        /// What the windows belong to.
+        context: String,
+        /// Start of the first window.
+        first_start: NaiveDate,
+        /// End of the first window (or "open").
+        first_end: String,
+        /// Start of the second window.
+        second_start: NaiveDate,
+        /// End of the second window (or "open").
+        second_end: String,
+    },
+    /// Two measures share one id.
+    #[error("duplicate measure id {id:?}")]
+    DuplicateMeasureId {
+        /// The id used twice.
+        id: String,
+    },
+    /// An event refers to a measure that is not in the timeline.
+    #[error("event on {date} refers to unknown measure {id:?}")]
+    UnknownMeasure {
+        /// The id that was not found.
+        id: String,
+        /// Date of the offending event.
+        date: NaiveDate,
+    },
+    /// A measure id that is empty or has characters we do not accept.
+    #[error("invalid measure id {value:?}: {reason}")]
+    InvalidMeasureId {
+        /// The text that was given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An event that makes no sense for the measure or the state it finds.
+    #[error("invalid event on {date} for measure {id:?}: {reason}")]
+    InvalidEvent {
+        /// The measure concerned.
+        id: String,
+        /// Date of the event.
+        date: NaiveDate,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A domain object built with inconsistent parts.
+    #[error("invalid {what}: {reason}")]
+    Invalid {
+        /// Which object.
+        what: &'static str,
+        /// What is wrong, naming the values.
+        reason: String,
+    },
+    /// Columns of a table that do not have the same length.
+    #[error("column {column} has {got} rows, expected {expected}")]
+    ColumnLength {
+        /// The short column.
+        column: &'static str,
+        /// Its length.
+        got: usize,
+        /// The table's length.
+        expected: usize,
+    },
+}

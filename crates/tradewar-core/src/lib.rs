@@ -1,0 +1,31 @@
+//! Typed domain of `tradewar`: economies, product codes, money, duties,
+//! measures, timelines, the duty schedule and accounting.
+//!
+//! No I/O beyond serde lives here; the data crate loads files into these
+//! types and the models crate computes with them.
+#![deny(missing_docs)]
+
+mod duty;
+mod economy;
+mod error;
+mod hs;
+mod measure;
+mod money;
+mod schedule;
+mod scope;
+mod timeline;
+mod window;
+
+pub use duty::{Duty, LegalBasis, Percent};
+pub use economy::Economy;
+pub use error::{Error, Result};
+pub use hs::{HsCode, HsLevel, HsRevision, HsSection};
+pub use measure::{
+    Combine, CommitmentKind, CommitmentYear, Entity, LiftCondition, Measure, MeasureHeader, MeasureId, RateChange,
+    Selector, Stacking, TariffRates,
+};
+pub use money::{Currency, Money, ValuationBasis};
+pub use schedule::{CustomsLines, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, ScheduleAt};
+pub use scope::{Overlap, ProductScope};
+pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};
+pub use window::{parse_date, DateWindow};

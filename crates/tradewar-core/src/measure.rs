@@ -1,0 +1,664 @@
+//! Trade-policy measures: one enum, each variant with its own parameters and
+//! a common header (id, name, who imposes it on whom, which products, when,
+//! under which law).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::duty::{Duty, LegalBasis, Percent};
+use crate::economy::Economy;
+use crate::error::{Error, Result};
+use crate::hs::HsCode;
+use crate::money::Money;
+use crate::scope::ProductScope;
+use crate::window::DateWindow;
+
+/// A measure's identifier: 1–64 characters of letters, digits, `.`, `_`, `-`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MeasureId(String);
+
+impl MeasureId {
+    /// Validates an id.
+    pub fn new(id: &str) -> Result<Self> {
+        id.parse()
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for MeasureId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = |reason| Error::InvalidMeasureId { value: s.to_string(), reason };
+        if s.is_empty() || s.len() > 64 {
+            return Err(bad("must be 1 to 64 characters"));
+        }
+        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+            return Err(bad("only ASCII letters, digits, '.', '_' and '-' are allowed"));
+        }
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl fmt::Display for MeasureId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for MeasureId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MeasureId({})", self.0)
+    }
+}
+
+impl TryFrom<String> for MeasureId {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<MeasureId> for String {
+    fn from(m: MeasureId) -> String {
+        m.0
+    }
+}
+
+/// A firm or body that a measure names (ZTE, Huawei).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    name: String,
+    economy: Economy,
+    /// What the entity buys, where known (used to size a denial order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    buys: Option<ProductScope>,
+}
+
+impl Entity {
+    /// An entity with a non-empty name.
+    pub fn new(name: &str, economy: Economy) -> Result<Self> {
+        if name.trim().is_empty() {
+            return Err(Error::Invalid { what: "entity", reason: "name must not be empty".into() });
+        }
+        Ok(Self { name: name.trim().to_string(), economy, buys: None })
+    }
+
+    /// Records the products the entity buys.
+    #[must_use]
+    pub fn buying(mut self, scope: ProductScope) -> Self {
+        self.buys = Some(scope);
+        self
+    }
+
+    /// The entity's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The economy it belongs to.
+    pub fn economy(&self) -> Economy {
+        self.economy
+    }
+
+    /// The products it buys, if known.
+    pub fn buys(&self) -> Option<&ProductScope> {
+        self.buys.as_ref()
+    }
+}
+
+/// What every measure has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureHeader {
+    /// Unique id in a timeline.
+    pub id: MeasureId,
+    /// Human name, e.g. "Section 301 List 1".
+    pub name: String,
+    /// The economy that imposes the measure (for a purchase commitment: the buyer).
+    pub imposer: Economy,
+    /// The economy it is aimed at (for a purchase commitment: the seller);
+    /// an aggregate such as `WLD` aims at everyone.
+    pub target: Economy,
+    /// The products concerned.
+    pub scope: ProductScope,
+    /// When it is (scheduled to be) in force.
+    pub window: DateWindow,
+    /// The legal instrument.
+    pub legal_basis: LegalBasis,
+}
+
+impl MeasureHeader {
+    /// A header; the name must not be empty and imposer and target must differ.
+    pub fn new(
+        id: &str,
+        name: &str,
+        imposer: Economy,
+        target: Economy,
+        scope: ProductScope,
+        window: DateWindow,
+        legal_basis: LegalBasis,
+    ) -> Result<Self> {
+        let id = MeasureId::new(id)?;
+        if name.trim().is_empty() {
+            return Err(Error::Invalid { what: "measure", reason: format!("measure {id} has an empty name") });
+        }
+        if imposer == target {
+            return Err(Error::Invalid {
+                what: "measure",
+                reason: format!("measure {id}: imposer and target are both {imposer}"),
+            });
+        }
+        Ok(Self { id, name: name.trim().to_string(), imposer, target, scope, window, legal_basis })
+    }
+}
+
+/// Rates of a tariff-like measure: one for the whole scope, or one per
+/// product (the longest matching code wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TariffRates {
+    /// The same duty on every product in scope.
+    Uniform {
+        /// The duty.
+        duty: Duty,
+    },
+    /// A duty per code; a product takes the duty of its longest listed ancestor.
+    ByProduct {
+        /// Duty by code.
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+}
+
+mod by_product_serde {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::duty::Duty;
+    use crate::hs::HsCode;
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<HsCode, Duty>, s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<(&HsCode, &Duty)> = m.iter().collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<HsCode, Duty>, D::Error> {
+        let v: Vec<(HsCode, Duty)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+impl TariffRates {
+    /// One ad valorem rate for the whole scope.
+    pub fn uniform_ad_valorem(rate: Percent) -> Self {
+        Self::Uniform { duty: Duty::ad_valorem(rate) }
+    }
+
+    /// The duty for a product, if the rates give one.
+    pub fn duty_for(&self, code: HsCode) -> Option<&Duty> {
+        match self {
+            Self::Uniform { duty } => Some(duty),
+            Self::ByProduct { rates } => {
+                let mut c = Some(code);
+                while let Some(x) = c {
+                    if let Some(d) = rates.get(&x) {
+                        return Some(d);
+                    }
+                    c = x.parent();
+                }
+                None
+            }
+        }
+    }
+
+    /// The scope implied by per-product rates (`None` for uniform rates).
+    pub fn implied_scope(&self) -> Option<ProductScope> {
+        match self {
+            Self::Uniform { .. } => None,
+            Self::ByProduct { rates } => Some(ProductScope::new(rates.keys().copied())),
+        }
+    }
+
+    /// Applies a change of rates.
+    pub fn apply(&mut self, change: &RateChange) {
+        match change {
+            RateChange::Set(new) => *self = new.clone(),
+            RateChange::Update { rates } => match self {
+                Self::ByProduct { rates: old } => {
+                    for (k, v) in rates {
+                        old.insert(*k, v.clone());
+                    }
+                }
+                Self::Uniform { .. } => *self = Self::ByProduct { rates: rates.clone() },
+            },
+            RateChange::Scale { factor } => {
+                let scale = |d: &mut Duty| {
+                    if let Duty::AdValorem { rate } | Duty::Compound { rate, .. } = d {
+                        *rate = Percent::new_signed(rate.value() * *factor);
+                    }
+                };
+                match self {
+                    Self::Uniform { duty } => scale(duty),
+                    Self::ByProduct { rates } => rates.values_mut().for_each(scale),
+                }
+            }
+        }
+    }
+}
+
+/// A dated change of a measure's rates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RateChange {
+    /// Replace all rates (List 3: 10 % → 25 % on 2019-05-10).
+    Set(TariffRates),
+    /// Replace the rates of the listed products only.
+    Update {
+        /// New duty by code.
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+    /// Multiply every ad valorem rate by a factor (China halved its
+    /// September 2019 rates on 2020-02-14: factor 0.5).
+    Scale {
+        /// The factor, between 0 and 10.
+        factor: Decimal,
+    },
+}
+
+/// How a tariff layer combines with the others on the same line. Stacking
+/// rules are data: a timeline carries them with the measure.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stacking {
+    /// How the layer's rate combines.
+    #[serde(default)]
+    pub combine: Combine,
+    /// The layer applies to this share of the customs value (default: all of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_share: Option<Percent>,
+    /// Layers this one switches off on the lines it covers (precedence).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub switches_off: Vec<Selector>,
+}
+
+/// How a layer's rate combines with the rest of the stack.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Combine {
+    /// Adds to what is there (2018–2020: MFN + 301 + 232 + retaliation).
+    #[default]
+    Add,
+    /// Within the named group only the highest rate applies (overlapping lists).
+    MaxInGroup {
+        /// The group name.
+        group: String,
+    },
+    /// Raises the total of the base rate (MFN after preferences) and this
+    /// layer to at least the layer's rate: the layer pays the gap.
+    Floor,
+}
+
+/// Picks layers for a precedence rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Selector {
+    /// One measure.
+    Measure(MeasureId),
+    /// Every layer under a legal basis.
+    LegalBasis(LegalBasis),
+}
+
+impl Selector {
+    /// Whether the selector picks this layer.
+    pub fn matches(&self, id: &MeasureId, basis: LegalBasis) -> bool {
+        match self {
+            Self::Measure(m) => m == id,
+            Self::LegalBasis(b) => *b == basis,
+        }
+    }
+}
+
+/// A condition attached to lifting a measure early.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiftCondition {
+    /// A penalty paid.
+    Penalty {
+        /// Amount.
+        amount: Money,
+    },
+    /// Money placed in escrow (forfeited on a new violation).
+    Escrow {
+        /// Amount.
+        amount: Money,
+    },
+    /// Anything else, in words (e.g. "replace the board and senior management").
+    Other {
+        /// The condition.
+        text: String,
+    },
+}
+
+impl fmt::Display for LiftCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Penalty { amount } => write!(f, "penalty of {amount}"),
+            Self::Escrow { amount } => write!(f, "escrow of {amount}"),
+            Self::Other { text } => f.write_str(text),
+        }
+    }
+}
+
+/// Whether a commitment is an extra amount over a baseline or a total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitmentKind {
+    /// Purchases above the baseline year's level (Phase One).
+    AboveBaseline,
+    /// Total purchases in the year.
+    Total,
+}
+
+/// One year's committed amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentYear {
+    /// Calendar year.
+    pub year: i32,
+    /// Amount for that year (extra over baseline, or total, per the kind).
+    pub amount: Money,
+}
+
+/// A trade-policy measure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Measure {
+    /// An additional import duty on the target's goods (Section 301, retaliation).
+    Tariff {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// The rates.
+        rates: TariffRates,
+        /// How the layer stacks on the others.
+        #[serde(default)]
+        stacking: Stacking,
+    },
+    /// Carves lines out of a tariff for a window.
+    TariffExclusion {
+        /// Common fields (scope = the excluded lines).
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// The tariff it carves out of.
+        tariff: MeasureId,
+    },
+    /// A change of the imposer's own MFN rates (market opening), toward
+    /// every partner (`target` = `WLD`).
+    MfnChange {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// The new MFN rates.
+        rates: TariffRates,
+    },
+    /// The imposer's exporters may not sell the scope to the target economy
+    /// or to a named entity (a denial order).
+    ExportBan {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// The entity denied, if the ban is not economy-wide.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entity: Option<Entity>,
+    },
+    /// The imposer bans imports of the scope from the target.
+    ImportBan {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+    },
+    /// A cap on the value imported per year; above it the out-of-quota duty applies.
+    Quota {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// Value allowed per year.
+        annual_value: Money,
+        /// Additional duty above the quota (`Prohibitive` for a hard cap).
+        out_of_quota: Duty,
+    },
+    /// The imposer (buyer) commits to buy the scope from the target (seller).
+    PurchaseCommitment {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// Extra-over-baseline or total.
+        kind: CommitmentKind,
+        /// Baseline year for `AboveBaseline`.
+        baseline_year: i32,
+        /// Amount by year.
+        years: Vec<CommitmentYear>,
+    },
+    /// A production or export subsidy, ad valorem.
+    Subsidy {
+        /// Common fields.
+        #[serde(flatten)]
+        header: MeasureHeader,
+        /// The rate.
+        rate: Percent,
+        /// Whether it subsidises exports only.
+        export_only: bool,
+    },
+}
+
+impl Measure {
+    /// The common fields.
+    pub fn header(&self) -> &MeasureHeader {
+        match self {
+            Self::Tariff { header, .. }
+            | Self::TariffExclusion { header, .. }
+            | Self::MfnChange { header, .. }
+            | Self::ExportBan { header, .. }
+            | Self::ImportBan { header }
+            | Self::Quota { header, .. }
+            | Self::PurchaseCommitment { header, .. }
+            | Self::Subsidy { header, .. } => header,
+        }
+    }
+
+    pub(crate) fn header_mut(&mut self) -> &mut MeasureHeader {
+        match self {
+            Self::Tariff { header, .. }
+            | Self::TariffExclusion { header, .. }
+            | Self::MfnChange { header, .. }
+            | Self::ExportBan { header, .. }
+            | Self::ImportBan { header }
+            | Self::Quota { header, .. }
+            | Self::PurchaseCommitment { header, .. }
+            | Self::Subsidy { header, .. } => header,
+        }
+    }
+
+    /// The id.
+    pub fn id(&self) -> &MeasureId {
+        &self.header().id
+    }
+
+    /// A short name of the kind, e.g. `tariff`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Tariff { .. } => "tariff",
+            Self::TariffExclusion { .. } => "tariff_exclusion",
+            Self::MfnChange { .. } => "mfn_change",
+            Self::ExportBan { .. } => "export_ban",
+            Self::ImportBan { .. } => "import_ban",
+            Self::Quota { .. } => "quota",
+            Self::PurchaseCommitment { .. } => "purchase_commitment",
+            Self::Subsidy { .. } => "subsidy",
+        }
+    }
+
+    /// A tariff with one ad valorem rate.
+    pub fn tariff(header: MeasureHeader, rate: Percent) -> Self {
+        Self::Tariff { header, rates: TariffRates::uniform_ad_valorem(rate), stacking: Stacking::default() }
+    }
+
+    /// A tariff with per-product ad valorem rates; the scope is the listed codes.
+    pub fn tariff_by_product(mut header: MeasureHeader, rates: BTreeMap<HsCode, Duty>) -> Self {
+        header.scope = ProductScope::new(rates.keys().copied());
+        Self::Tariff { header, rates: TariffRates::ByProduct { rates }, stacking: Stacking::default() }
+    }
+
+    /// The rates of tariff-like measures (tariffs and MFN changes).
+    pub fn rates(&self) -> Option<&TariffRates> {
+        match self {
+            Self::Tariff { rates, .. } | Self::MfnChange { rates, .. } => Some(rates),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn rates_mut(&mut self) -> Option<&mut TariffRates> {
+        match self {
+            Self::Tariff { rates, .. } | Self::MfnChange { rates, .. } => Some(rates),
+            _ => None,
+        }
+    }
+
+    /// Checks the parts agree (per-product rates inside the scope, sane
+    /// commitment years, a value share between 0 and 100 %).
+    pub fn validate(&self) -> Result<()> {
+        let id = self.id().clone();
+        let invalid =
+            |reason: String| Err(Error::Invalid { what: "measure", reason: format!("measure {id}: {reason}") });
+        match self {
+            Self::Tariff { stacking, rates, .. } => {
+                if let Some(share) = stacking.value_share {
+                    if share.value() > Decimal::ONE_HUNDRED {
+                        return invalid(format!("value share {share} is above 100%"));
+                    }
+                }
+                if let TariffRates::ByProduct { rates } = rates {
+                    if rates.is_empty() {
+                        return invalid("per-product rates are empty".into());
+                    }
+                }
+            }
+            Self::MfnChange { header, .. } if header.target != Economy::WLD => {
+                return invalid(format!("an MFN change applies to every partner (target WLD), not {}", header.target));
+            }
+            Self::PurchaseCommitment { years, .. } => {
+                if years.is_empty() {
+                    return invalid("a purchase commitment needs at least one year".into());
+                }
+                for y in years {
+                    if y.amount.is_negative() {
+                        return invalid(format!("committed amount {} for {} is negative", y.amount, y.year));
+                    }
+                }
+            }
+            Self::Quota { annual_value, .. } if annual_value.is_negative() => {
+                return invalid(format!("quota value {annual_value} is negative"));
+            }
+            Self::ExportBan { header, entity: Some(e) } if e.economy() != header.target => {
+                return invalid(format!(
+                    "entity {} belongs to {}, not to the target {}",
+                    e.name(),
+                    e.economy(),
+                    header.target
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::parse_date;
+
+    fn header() -> MeasureHeader {
+        MeasureHeader::new(
+            "US301-L1",
+            "Section 301 List 1",
+            Economy::USA,
+            Economy::CHN,
+            ProductScope::from_codes(["8471.30.01"]).unwrap(),
+            DateWindow::from(parse_date("2018-07-06").unwrap()),
+            LegalBasis::Section301,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ids_are_validated() {
+        assert!(MeasureId::new("").is_err());
+        assert!(MeasureId::new("a b").is_err());
+        assert!(MeasureId::new(&"x".repeat(65)).is_err());
+        assert!(MeasureId::new("US301-L3.v2_x").is_ok());
+    }
+
+    #[test]
+    fn header_rules() {
+        let h = header();
+        assert!(MeasureHeader::new("x", " ", h.imposer, h.target, h.scope.clone(), h.window, h.legal_basis).is_err());
+        assert!(MeasureHeader::new("x", "n", Economy::USA, Economy::USA, h.scope, h.window, h.legal_basis).is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_of_every_kind() {
+        let h = header();
+        let usd = |s| Money::usd(s).unwrap();
+        let zte = Entity::new("ZTE Corporation", Economy::CHN).unwrap();
+        let all = vec![
+            Measure::tariff(h.clone(), "25".parse().unwrap()),
+            Measure::TariffExclusion {
+                header: MeasureHeader { id: MeasureId::new("ex1").unwrap(), ..h.clone() },
+                tariff: h.id.clone(),
+            },
+            Measure::MfnChange {
+                header: MeasureHeader { target: Economy::WLD, ..h.clone() },
+                rates: TariffRates::uniform_ad_valorem(Percent::ZERO),
+            },
+            Measure::ExportBan { header: h.clone(), entity: Some(zte) },
+            Measure::ImportBan { header: h.clone() },
+            Measure::Quota { header: h.clone(), annual_value: usd("1000"), out_of_quota: Duty::Prohibitive },
+            Measure::PurchaseCommitment {
+                header: h.clone(),
+                kind: CommitmentKind::AboveBaseline,
+                baseline_year: 2017,
+                years: vec![CommitmentYear { year: 2020, amount: usd("32900000000") }],
+            },
+            Measure::Subsidy { header: h.clone(), rate: "10".parse().unwrap(), export_only: true },
+        ];
+        for m in all {
+            m.validate().unwrap();
+            let j = serde_json::to_string(&m).unwrap();
+            let back: Measure = serde_json::from_str(&j).unwrap();
+            assert_eq!(back, m, "{j}");
+        }
+    }
+
+    #[test]
+    fn rate_changes() {
+        let mut r = TariffRates::uniform_ad_valorem("10".parse().unwrap());
+        r.apply(&RateChange::Set(TariffRates::uniform_ad_valorem("25".parse().unwrap())));
+        assert_eq!(r.duty_for("8471.30".parse().unwrap()), Some(&Duty::ad_valorem("25".parse().unwrap())));
+        let mut by = TariffRates::ByProduct {
+            rates: [("1201".parse().unwrap(), Duty::ad_valorem("10".parse().unwrap()))].into_iter().collect(),
+        };
+        by.apply(&RateChange::Scale { factor: Decimal::new(5, 1) });
+        assert_eq!(by.duty_for("1201.90".parse().unwrap()).unwrap().to_string(), "5%");
+        assert_eq!(by.duty_for("1202".parse().unwrap()), None);
+    }
+}
