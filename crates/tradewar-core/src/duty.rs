@@ -134,6 +134,13 @@ pub enum Duty {
     },
     /// So high that trade stops: a ban expressed as a duty.
     Prohibitive,
+    /// A rate the schedule gives only as text (sliding scales, rates that
+    /// depend on sugar content...). It adds nothing to ad valorem totals and
+    /// is reported as a specific part that they leave out.
+    Complex {
+        /// The legal text of the rate.
+        text: String,
+    },
 }
 
 impl Duty {
@@ -147,7 +154,7 @@ impl Duty {
     pub fn ad_valorem_part(&self) -> Option<Percent> {
         match self {
             Self::AdValorem { rate } | Self::Compound { rate, .. } => Some(*rate),
-            Self::Specific { .. } => Some(Percent::ZERO),
+            Self::Specific { .. } | Self::Complex { .. } => Some(Percent::ZERO),
             Self::Prohibitive => None,
         }
     }
@@ -155,7 +162,7 @@ impl Duty {
     /// Whether the duty has a per-unit component that an ad valorem total
     /// cannot show without a unit value.
     pub fn has_specific_part(&self) -> bool {
-        matches!(self, Self::Specific { .. } | Self::Compound { .. })
+        matches!(self, Self::Specific { .. } | Self::Compound { .. } | Self::Complex { .. })
     }
 
     /// Whether the duty is zero.
@@ -164,7 +171,7 @@ impl Duty {
             Self::AdValorem { rate } => rate.is_zero(),
             Self::Specific { amount, .. } => amount.amount().is_zero(),
             Self::Compound { rate, amount, .. } => rate.is_zero() && amount.amount().is_zero(),
-            Self::Prohibitive => false,
+            Self::Prohibitive | Self::Complex { .. } => false,
         }
     }
 }
@@ -176,6 +183,7 @@ impl fmt::Display for Duty {
             Self::Specific { amount, unit } => write!(f, "{amount}/{unit}"),
             Self::Compound { rate, amount, unit } => write!(f, "{rate} + {amount}/{unit}"),
             Self::Prohibitive => f.write_str("prohibitive"),
+            Self::Complex { text } => write!(f, "{text:?}"),
         }
     }
 }

@@ -5,10 +5,12 @@
 //! types and the models crate computes with them.
 #![deny(missing_docs)]
 
+mod accounting;
 mod duty;
 mod economy;
 mod error;
 mod hs;
+mod matrix;
 mod measure;
 mod money;
 mod schedule;
@@ -16,10 +18,15 @@ mod scope;
 mod timeline;
 mod window;
 
+pub use accounting::{
+    balance, commitment_progress, coverage, tariff_averages, total_attainment, Balance, CommitmentProgress, Coverage,
+    CoverageMethod, Target, TargetProgress, TariffAverages,
+};
 pub use duty::{Duty, LegalBasis, Percent};
 pub use economy::Economy;
 pub use error::{Error, Result};
 pub use hs::{HsCode, HsLevel, HsRevision, HsSection};
+pub use matrix::{FlowFilter, TradeFlow, TradeMatrix};
 pub use measure::{
     Combine, CommitmentKind, CommitmentYear, Entity, LiftCondition, Measure, MeasureHeader, MeasureId, RateChange,
     Selector, Stacking, TariffRates,

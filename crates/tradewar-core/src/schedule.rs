@@ -364,6 +364,11 @@ impl ScheduleAt {
         self.date
     }
 
+    /// An importer's MFN table.
+    pub fn mfn_table(&self, importer: Economy) -> Option<&MfnTable> {
+        self.mfn.get(&importer).map(AsRef::as_ref)
+    }
+
     /// The policy state behind the compiled schedule.
     pub fn state(&self) -> &PolicyState {
         &self.state

@@ -1,1 +1,15 @@
-//! x
+//! Embedded data of `tradewar` and the loaders that read it (and yours).
+//!
+//! - [`embedded`]: the US–China 2015–2021 trade, US MFN 2017, the Section 301
+//!   lists, China's retaliation and MFN path, Phase One, elasticities.
+//! - [`us_china_2018`]: the 2018–2020 trade war as one [`tradewar_core::Timeline`].
+//! - [`loaders`]: CSV readers with errors that name file, line and column.
+#![deny(missing_docs)]
+
+mod csv_source;
+pub mod embedded;
+mod error;
+pub mod loaders;
+pub mod us_china_2018;
+
+pub use error::{DataError, Result};

@@ -1,0 +1,470 @@
+//! CSV loaders. Each takes any reader and a source name for messages,
+//! parses everything into new objects, and only then hands them over: a
+//! load that fails part-way leaves nothing half-loaded.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use tradewar_core::{
+    parse_date, Currency, Duty, Economy, Error as CoreError, HsCode, HsLevel, MfnTable, Money, Percent, ProductScope,
+    TradeFlow, TradeMatrix, ValuationBasis,
+};
+
+use crate::csv_source::{CsvSource, Row};
+use crate::error::{DataError, Result};
+
+fn parse_year(s: &str) -> tradewar_core::Result<i32> {
+    s.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(|| CoreError::Invalid {
+        what: "year",
+        reason: format!("{s:?} is not a year between 1900 and 2100"),
+    })
+}
+
+fn parse_decimal(s: &str) -> tradewar_core::Result<Decimal> {
+    let bad = || CoreError::InvalidMoney { value: s.to_string(), reason: "not a plain decimal number" };
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        return Err(bad());
+    }
+    Decimal::from_str_exact(s).map_err(|_| bad())
+}
+
+/// A non-negative amount of US dollars; `1.0e9` style is accepted only as
+/// plain decimals (`1000000000` or `1000000000.0`).
+fn parse_usd(s: &str) -> tradewar_core::Result<Money> {
+    let d = parse_decimal(s)?;
+    Money::non_negative(d, Currency::USD)
+}
+
+/// Reads trade flows in tradewar's own layout:
+/// `year,exporter,importer,product,value_usd,basis` (the product column may
+/// also be called `hs6`; other columns are ignored).
+pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatrix> {
+    let src = CsvSource::open(source_name, reader, &["year", "exporter", "importer", "value_usd", "basis"])?;
+    let mut flows = Vec::new();
+    src.for_each(|row| {
+        let product_col = if row.get("product").is_empty() && !row.get("hs6").is_empty() { "hs6" } else { "product" };
+        flows.push(TradeFlow {
+            year: row.parse("year", parse_year)?,
+            exporter: row.parse("exporter", Economy::new)?,
+            importer: row.parse("importer", Economy::new)?,
+            product: row.parse(product_col, HsCode::new)?,
+            value: row.parse("value_usd", parse_usd)?,
+            basis: row.parse("basis", str::parse::<ValuationBasis>)?,
+        });
+        Ok(())
+    })?;
+    let mut m = TradeMatrix::with_capacity(flows.len());
+    m.extend(flows).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })?;
+    Ok(m)
+}
+
+/// Loads flows into an existing matrix: all of them, or (on any error) none.
+pub fn load_trade_csv_into<R: Read>(matrix: &mut TradeMatrix, source_name: &str, reader: R) -> Result<usize> {
+    let new = read_trade_csv(source_name, reader)?;
+    matrix.append(&new);
+    Ok(new.len())
+}
+
+/// Reads a UN Comtrade extract (`year,reporter,partner,flow,hs_code,primary_value_usd`):
+/// flow `X` is the reporter's exports (FOB), `M` its imports (CIF). Rows
+/// with code `TOTAL` are skipped.
+pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatrix> {
+    let src =
+        CsvSource::open(source_name, reader, &["year", "reporter", "partner", "flow", "hs_code", "primary_value_usd"])?;
+    let mut flows = Vec::new();
+    src.for_each(|row| {
+        if row.get("hs_code").eq_ignore_ascii_case("TOTAL") {
+            return Ok(());
+        }
+        let reporter = row.parse("reporter", Economy::new)?;
+        let partner = row.parse("partner", Economy::new)?;
+        let (exporter, importer, basis) = match row.get("flow") {
+            "X" => (reporter, partner, ValuationBasis::Fob),
+            "M" => (partner, reporter, ValuationBasis::Cif),
+            other => {
+                return Err(row.error(
+                    "flow",
+                    CoreError::UnknownKeyword {
+                        kind: "trade flow",
+                        value: other.to_string(),
+                        expected: "X (exports), M (imports)",
+                    },
+                ))
+            }
+        };
+        flows.push(TradeFlow {
+            year: row.parse("year", parse_year)?,
+            exporter,
+            importer,
+            product: row.parse("hs_code", HsCode::new)?,
+            value: row.parse("primary_value_usd", parse_usd)?,
+            basis,
+        });
+        Ok(())
+    })?;
+    let mut m = TradeMatrix::with_capacity(flows.len());
+    m.extend(flows).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })?;
+    Ok(m)
+}
+
+/// Reads an MFN schedule by national line:
+/// `hts8,ad_valorem_pct,specific_usd,unit,text` (the code column may be
+/// `hts8`, `hs6` or `line`). A line with an empty ad valorem rate and no
+/// specific rate carries its legal text as a [`Duty::Complex`].
+pub fn read_mfn_csv<R: Read>(source_name: &str, importer: Economy, reader: R) -> Result<MfnTable> {
+    let src = CsvSource::open(source_name, reader, &["ad_valorem_pct"])?;
+    let mut lines = Vec::new();
+    src.for_each(|row| {
+        let col = ["hts8", "line", "hs6"].into_iter().find(|c| !row.get(c).is_empty()).unwrap_or("hts8");
+        let code = row.parse(col, HsCode::new)?;
+        lines.push((code, mfn_duty(row)?));
+        Ok(())
+    })?;
+    MfnTable::new(importer, lines).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })
+}
+
+fn mfn_duty(row: &Row<'_>) -> Result<Duty> {
+    let av = row.get("ad_valorem_pct");
+    let sp = row.get("specific_usd");
+    if av.is_empty() && sp.is_empty() {
+        return Ok(Duty::Complex { text: row.get("text").to_string() });
+    }
+    let rate = if av.is_empty() { Percent::ZERO } else { row.parse("ad_valorem_pct", str::parse::<Percent>)? };
+    let specific = if sp.is_empty() { Decimal::ZERO } else { row.parse("specific_usd", parse_decimal)? };
+    if specific.is_sign_negative() && !specific.is_zero() {
+        return Err(row.error(
+            "specific_usd",
+            CoreError::InvalidMoney { value: sp.to_string(), reason: "a duty must not be negative" },
+        ));
+    }
+    let unit = row.get("unit").to_string();
+    Ok(if specific.is_zero() {
+        Duty::AdValorem { rate }
+    } else if rate.is_zero() {
+        Duty::Specific { amount: Money::new(specific, Currency::USD), unit }
+    } else {
+        Duty::Compound { rate, amount: Money::new(specific, Currency::USD), unit }
+    })
+}
+
+/// Reads the Section 301 lists (`hts,list`) into one scope per list name.
+pub fn read_section301_lists<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<String, ProductScope>> {
+    let src = CsvSource::open(source_name, reader, &["hts", "list"])?;
+    let mut lists: BTreeMap<String, Vec<HsCode>> = BTreeMap::new();
+    src.for_each(|row| {
+        let code = row.parse("hts", HsCode::new)?;
+        let list = row.get("list");
+        if !matches!(list, "1" | "2" | "3" | "4A" | "4B") {
+            return Err(row.error(
+                "list",
+                CoreError::UnknownKeyword {
+                    kind: "Section 301 list",
+                    value: list.to_string(),
+                    expected: "1, 2, 3, 4A, 4B",
+                },
+            ));
+        }
+        lists.entry(list.to_string()).or_default().push(code);
+        Ok(())
+    })?;
+    Ok(lists.into_iter().map(|(k, v)| (k, ProductScope::new(v))).collect())
+}
+
+/// A rate by product that takes effect on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedRate {
+    /// The product.
+    pub product: HsCode,
+    /// From when.
+    pub date: NaiveDate,
+    /// The rate (a level, not a change).
+    pub rate: Percent,
+}
+
+/// Reads a dated MFN path by product: `hs6,date,rate_pct`.
+pub fn read_dated_rates<R: Read>(source_name: &str, reader: R) -> Result<Vec<DatedRate>> {
+    let src = CsvSource::open(source_name, reader, &["hs6", "date", "rate_pct"])?;
+    let mut out = Vec::new();
+    src.for_each(|row| {
+        out.push(DatedRate {
+            product: row.parse("hs6", HsCode::new)?,
+            date: row.parse("date", parse_date)?,
+            rate: row.parse("rate_pct", str::parse::<Percent>)?,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// What a row of a retaliation decomposition does to its wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveEvent {
+    /// The wave starts on this product.
+    Start,
+    /// The wave's rate on the product is raised.
+    Raise,
+    /// The wave is suspended on the product (rate 0).
+    Suspend,
+    /// The product is excluded from the wave (rate 0, for a year).
+    Exclude,
+}
+
+/// A row of a retaliation decomposition: from `date`, wave `wave` adds
+/// `rate` on `product`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveRate {
+    /// The product.
+    pub product: HsCode,
+    /// The wave (its effective date).
+    pub wave: NaiveDate,
+    /// From when the rate applies.
+    pub date: NaiveDate,
+    /// The additional rate.
+    pub rate: Percent,
+    /// What happens.
+    pub event: WaveEvent,
+}
+
+/// Reads `hs6,wave,date,rate_pct,event`.
+pub fn read_wave_rates<R: Read>(source_name: &str, reader: R) -> Result<Vec<WaveRate>> {
+    let src = CsvSource::open(source_name, reader, &["hs6", "wave", "date", "rate_pct", "event"])?;
+    let mut out = Vec::new();
+    src.for_each(|row| {
+        let event = match row.get("event") {
+            "start" => WaveEvent::Start,
+            "raise" => WaveEvent::Raise,
+            "suspend" => WaveEvent::Suspend,
+            "exclude" => WaveEvent::Exclude,
+            other => {
+                return Err(row.error(
+                    "event",
+                    CoreError::UnknownKeyword {
+                        kind: "wave event",
+                        value: other.to_string(),
+                        expected: "start, raise, suspend, exclude",
+                    },
+                ))
+            }
+        };
+        out.push(WaveRate {
+            product: row.parse("hs6", HsCode::new)?,
+            wave: row.parse("wave", parse_date)?,
+            date: row.parse("date", parse_date)?,
+            rate: row.parse("rate_pct", str::parse::<Percent>)?,
+            event,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads a list of lines with an additional rate: `hs8,rate_pct`.
+pub fn read_line_rates<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsCode, Percent>> {
+    let src = CsvSource::open(source_name, reader, &["hs8", "rate_pct"])?;
+    let mut out = BTreeMap::new();
+    src.for_each(|row| {
+        let code = row.parse("hs8", HsCode::new)?;
+        let rate = row.parse("rate_pct", str::parse::<Percent>)?;
+        if out.insert(code, rate).is_some() {
+            return Err(row.error(
+                "hs8",
+                CoreError::Invalid { what: "rate list", reason: format!("line {code} is listed twice") },
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads a product classification (`code,<category column>`) into one scope
+/// per category. Codes longer than `max_level` are cut to it; where codes
+/// of two categories nest, the longer one wins (its code is excluded from
+/// the shorter one's category).
+pub fn read_categories<R: Read>(
+    source_name: &str,
+    reader: R,
+    category_column: &str,
+    max_level: HsLevel,
+) -> Result<BTreeMap<String, ProductScope>> {
+    let src = CsvSource::open(source_name, reader, &["code", category_column])?;
+    let mut codes: BTreeMap<HsCode, String> = BTreeMap::new();
+    src.for_each(|row| {
+        let raw = row.get("code");
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        let cut = &digits[..digits.len().min(usize::from(max_level.digits()))];
+        let cut = &cut[..cut.len() - cut.len() % 2];
+        let code = HsCode::new(cut).map_err(|_| {
+            row.error(
+                "code",
+                CoreError::InvalidHsCode { value: raw.to_string(), reason: "not an HS code of 2 or more digits" },
+            )
+        })?;
+        let cat = row.get(category_column).to_string();
+        if cat.is_empty() {
+            return Err(row.error(category_column, CoreError::Invalid { what: "category", reason: "empty".into() }));
+        }
+        if let Some(prev) = codes.insert(code, cat.clone()) {
+            if prev != cat {
+                return Err(row.error(
+                    "code",
+                    CoreError::Invalid {
+                        what: "classification",
+                        reason: format!("{code} is in both {prev:?} and {cat:?}"),
+                    },
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    let mut out: BTreeMap<String, (Vec<HsCode>, Vec<HsCode>)> = BTreeMap::new();
+    for (code, cat) in &codes {
+        out.entry(cat.clone()).or_default().0.push(*code);
+        // Nested codes of other categories are carved out of this one.
+        let mut p = code.parent();
+        while let Some(a) = p {
+            if let Some(other) = codes.get(&a) {
+                if other != cat {
+                    out.entry(other.clone()).or_default().1.push(*code);
+                }
+                break;
+            }
+            p = a.parent();
+        }
+    }
+    Ok(out.into_iter().map(|(k, (inc, exc))| (k, ProductScope::new(inc).with_exclusions(exc))).collect())
+}
+
+/// Reads per-category yearly amounts: `category,increment_2020_usd,increment_2021_usd,...`
+/// (every column named `increment_<year>_usd`).
+pub fn read_yearly_amounts<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<String, Vec<(i32, Money)>>> {
+    let src = CsvSource::open(source_name, reader, &["category"])?;
+    let mut out = BTreeMap::new();
+    let mut columns: Option<Vec<(String, i32)>> = None;
+    src.for_each(|row| {
+        let cols = columns.get_or_insert_with(|| {
+            [
+                "increment_2018_usd",
+                "increment_2019_usd",
+                "increment_2020_usd",
+                "increment_2021_usd",
+                "increment_2022_usd",
+            ]
+            .iter()
+            .filter(|c| !row.get(c).is_empty())
+            .map(|c| ((*c).to_string(), c[10..14].parse().unwrap_or(0)))
+            .collect()
+        });
+        let mut years = Vec::new();
+        for (c, y) in cols.iter() {
+            years.push((*y, row.parse(c, parse_usd)?));
+        }
+        out.insert(row.get("category").to_string(), years);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A published total: `series,exporter,importer,value_usd,basis,source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTotal {
+    /// Series name.
+    pub series: String,
+    /// Exporter.
+    pub exporter: Economy,
+    /// Importer.
+    pub importer: Economy,
+    /// Value.
+    pub value: Money,
+    /// Basis.
+    pub basis: ValuationBasis,
+    /// Who published it, where.
+    pub source: String,
+}
+
+/// Reads published totals.
+pub fn read_published_totals<R: Read>(source_name: &str, reader: R) -> Result<Vec<PublishedTotal>> {
+    let src =
+        CsvSource::open(source_name, reader, &["series", "exporter", "importer", "value_usd", "basis", "source"])?;
+    let mut out = Vec::new();
+    src.for_each(|row| {
+        out.push(PublishedTotal {
+            series: row.get("series").to_string(),
+            exporter: row.parse("exporter", Economy::new)?,
+            importer: row.parse("importer", Economy::new)?,
+            value: row.parse("value_usd", parse_usd)?,
+            basis: row.parse("basis", str::parse::<ValuationBasis>)?,
+            source: row.get("source").to_string(),
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// An elasticity by product: `hts10,sigma` (the first value of a duplicated code is kept).
+pub fn read_sigmas<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsCode, f64>> {
+    let src = CsvSource::open(source_name, reader, &["hts10", "sigma"])?;
+    let mut out = BTreeMap::new();
+    src.for_each(|row| {
+        let code = row.parse("hts10", HsCode::new)?;
+        let s = row.get("sigma");
+        let v: f64 = s.parse().ok().filter(|v: &f64| v.is_finite() && *v > 0.0).ok_or_else(|| {
+            row.error(
+                "sigma",
+                CoreError::InvalidRate {
+                    value: s.to_string(),
+                    reason: "an elasticity of substitution must be a positive finite number",
+                },
+            )
+        })?;
+        out.entry(code).or_insert(v);
+        let _ = row.line();
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trade_csv_errors_name_the_place() {
+        let ok = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,100,fob\n";
+        let m = read_trade_csv("t.csv", ok.as_bytes()).unwrap();
+        assert_eq!(m.len(), 1);
+        let bad_row =
+            "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,100,fob\n2017,USA,XXX,120190,5,fob\n";
+        let e = read_trade_csv("t.csv", bad_row.as_bytes()).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv, line 3, column \"importer\": unknown economy \"XXX\": expected an ISO 3166-1 alpha-3 code such as \"USA\" or an aggregate (WLD, ROW, EU27, EU28)");
+        let bad_col = "year,exporter,importer,hs6,value,basis\n";
+        assert!(matches!(read_trade_csv("t.csv", bad_col.as_bytes()), Err(DataError::MissingColumn { .. })));
+        let neg = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,-1,fob\n";
+        assert!(matches!(read_trade_csv("t.csv", neg.as_bytes()), Err(DataError::Row { line: 2, .. })));
+        let ragged = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN\n";
+        assert!(matches!(read_trade_csv("t.csv", ragged.as_bytes()), Err(DataError::Csv { .. })));
+    }
+
+    #[test]
+    fn failed_load_leaves_matrix_intact() {
+        let mut m = read_trade_csv(
+            "a.csv",
+            "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,100,fob\n".as_bytes(),
+        )
+        .unwrap();
+        let before = m.clone();
+        let bad = "year,exporter,importer,hs6,value_usd,basis\n2018,USA,CHN,120190,1,fob\n2018,USA,CHN,12019,1,fob\n";
+        assert!(load_trade_csv_into(&mut m, "b.csv", bad.as_bytes()).is_err());
+        assert_eq!(m, before);
+    }
+
+    #[test]
+    fn categories_nest_longest_wins() {
+        let csv = "code,cat\n2710,energy\n271012250,other\n";
+        let c = read_categories("c.csv", csv.as_bytes(), "cat", HsLevel::Subheading).unwrap();
+        assert!(c["energy"].contains("2710.19".parse().unwrap()));
+        assert!(!c["energy"].contains("2710.12".parse().unwrap()));
+        assert!(c["other"].contains("2710.12".parse().unwrap()));
+    }
+}
