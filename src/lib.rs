@@ -1,1 +1,80 @@
-//! x
+//! # tradewar
+//!
+//! Trade-policy conflicts as typed domain objects, and what they do. The
+//! first story is the 2018–2020 US–China trade war.
+//!
+//! ## Codes, money and duties
+//!
+//! Product codes parse in any common spelling and print canonically; money
+//! is exact.
+//!
+//! ```
+//! use tradewar::prelude::*;
+//! let laptop: HsCode = "847130".parse()?;
+//! assert_eq!(laptop.to_string(), "8471.30");
+//! assert_eq!(laptop.section().unwrap().to_string(), "XVI");
+//! let deficit = (Money::usd("130400000000")? - Money::usd("505600000000")?)?;
+//! assert_eq!(deficit.billions().to_string(), "-375.2");
+//! # Ok::<(), tradewar::Error>(())
+//! ```
+//!
+//! ## What duty applied, and why
+//!
+//! The embedded timeline holds every measure of 2018–2020. A schedule
+//! answers for one line on one date, with the stack that makes the total:
+//!
+//! ```
+//! use tradewar::prelude::*;
+//! let schedule = tradewar::us_china_2018::schedule()?;
+//! let line: HsCode = "8541.40.60".parse()?; // solar cells, on List 1
+//! let date = parse_date("2019-06-01")?;
+//! let stack = schedule.query(Economy::USA, Economy::CHN, line, date);
+//! assert_eq!(stack.total_ad_valorem, Some("25".parse()?));
+//! assert_eq!(stack.layers[0].id.as_ref().unwrap().as_str(), "US301-L1");
+//! // China's soybeans: 3% MFN plus the 25% of July 2018.
+//! let soy = schedule.query(Economy::CHN, Economy::USA, "1201.90".parse()?, date);
+//! assert_eq!(soy.total_ad_valorem, Some("28".parse()?));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Accounting on real trade
+//!
+//! ```
+//! use tradewar::prelude::*;
+//! let trade = tradewar::embedded::us_china_trade()?;
+//! let b = balance(trade, Economy::USA, Economy::CHN, 2017)?;
+//! assert!(b.balance.is_negative());
+//! assert!(!b.is_like_for_like()); // exports FOB, imports CIF: the type says so
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Building your own measures
+//!
+//! ```
+//! use tradewar::prelude::*;
+//! let start = parse_date("2018-07-06")?;
+//! let header = MeasureHeader::new(
+//!     "MY-TARIFF", "25% on soybeans", Economy::CHN, Economy::USA,
+//!     ProductScope::from_codes(["1201"])?, DateWindow::from(start), LegalBasis::Retaliation,
+//! )?;
+//! let mut timeline = Timeline::new("my scenario");
+//! timeline.push(Event::new(start, Action::Impose { measure: Measure::tariff(header, "25".parse()?) }))?;
+//! // A second measure with the same id is refused, and the timeline is unchanged.
+//! let again = timeline.clone();
+//! assert!(timeline.extend(again.events().iter().cloned()).is_err());
+//! assert_eq!(timeline.events().len(), 1);
+//! # Ok::<(), tradewar::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub use tradewar_core::*;
+pub use tradewar_data::{embedded, loaders, us_china_2018, DataError};
+
+/// The names most programs need.
+pub mod prelude {
+    pub use tradewar_core::{
+        balance, commitment_progress, coverage, parse_date, replay, tariff_averages, Action, CoverageMethod,
+        DateWindow, Duty, DutyStack, Economy, Event, HsCode, HsLevel, LegalBasis, Measure, MeasureHeader, MeasureId,
+        Money, Percent, ProductScope, Schedule, Target, Timeline, TradeFlow, TradeMatrix, ValuationBasis,
+    };
+}

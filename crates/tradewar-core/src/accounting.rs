@@ -146,12 +146,13 @@ pub fn coverage(
     let mut pair_total: i128 = 0;
     let mut touched = 0;
     let mut bases = Vec::new();
-    let mut exporters: Vec<Economy> = Vec::new();
-    for ((e, i), _) in trade_pairs(trade) {
-        if i == importer && h.target.includes(e) {
-            exporters.push(e);
-        }
-    }
+    let mut exporters: Vec<Economy> = trade
+        .exporters()
+        .iter()
+        .zip(trade.importers())
+        .filter(|(e, i)| **i == importer && h.target.includes(**e))
+        .map(|(e, _)| *e)
+        .collect();
     exporters.sort_unstable();
     exporters.dedup();
     for &exporter in &exporters {
@@ -199,14 +200,6 @@ pub fn coverage(
         method,
         basis: bases,
     }
-}
-
-fn trade_pairs(trade: &TradeMatrix) -> Vec<((Economy, Economy), ())> {
-    let mut v: Vec<(Economy, Economy)> =
-        trade.exporters().iter().copied().zip(trade.importers().iter().copied()).collect();
-    v.sort_unstable();
-    v.dedup();
-    v.into_iter().map(|p| (p, ())).collect()
 }
 
 /// Average tariffs that an importer applies to an exporter on a date.
@@ -260,8 +253,7 @@ fn hs6_rates(
         let (mut sum_t, mut sum_b) = (Decimal::ZERO, Decimal::ZERO);
         if let Some(table) = at.mfn_table(importer) {
             for (line, _) in table.lines_below(p) {
-                let st = at.stack(importer, exporter, line);
-                if let (Some(t), Some(b)) = (st.total_ad_valorem, st.base.contribution) {
+                if let (Some(t), Some(b)) = (at.total(importer, exporter, line), at.base_rate(importer, line)) {
                     sum_t += t.value();
                     sum_b += b.value();
                     n += 1;
@@ -305,12 +297,11 @@ pub fn tariff_averages(
     }
     let (mut n, mut n_spec, mut simple_sum) = (0usize, 0usize, Decimal::ZERO);
     if let Some(table) = at.mfn_table(importer) {
-        for (line, _) in table.lines() {
-            let st = at.stack(importer, exporter, line);
-            if let Some(t) = st.total_ad_valorem {
+        for (line, duty) in table.lines() {
+            if let Some(t) = at.total(importer, exporter, line) {
                 simple_sum += t.value();
                 n += 1;
-                if st.has_specific {
+                if duty.has_specific_part() {
                     n_spec += 1;
                 }
             }

@@ -13,6 +13,7 @@ mod hs;
 mod matrix;
 mod measure;
 mod money;
+mod replay;
 mod schedule;
 mod scope;
 mod timeline;
@@ -32,6 +33,7 @@ pub use measure::{
     Selector, Stacking, TariffRates,
 };
 pub use money::{Currency, Money, ValuationBasis};
+pub use replay::{replay, Replay, ReplayStep};
 pub use schedule::{CustomsLines, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, ScheduleAt};
 pub use scope::{Overlap, ProductScope};
 pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};

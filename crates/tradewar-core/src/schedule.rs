@@ -80,7 +80,9 @@ impl MfnTable {
     pub fn lines_below(&self, code: HsCode) -> impl Iterator<Item = (HsCode, &Duty)> + '_ {
         let (lo, _) = code.sort_key();
         let hi = lo + 10u64.pow(10 - u32::from(code.digits()));
-        self.lines.iter().filter(move |(c, _)| (lo..hi).contains(&c.sort_key().0)).map(|(c, d)| (*c, d))
+        // Codes sort by their 10-digit padding, so the lines below `code` are
+        // one contiguous run starting at `code` itself.
+        self.lines.range(code..).take_while(move |(c, _)| c.sort_key().0 < hi).map(|(c, d)| (*c, d))
     }
 
     /// Every line.
@@ -545,6 +547,11 @@ impl ScheduleAt {
             })
             .map(|m| m.id().clone())
             .collect()
+    }
+
+    /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
+    pub fn base_rate(&self, importer: Economy, line: HsCode) -> Option<Percent> {
+        self.base(importer, line).0.contribution
     }
 
     /// Only the total ad valorem rate (faster than a full stack).

@@ -403,3 +403,131 @@ pub fn schedule() -> Result<Schedule> {
     let (_, cn_mfn) = china_events()?;
     Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()).with_mfn(cn_mfn))
 }
+
+/// The main report: the replay, the target, the offer and Phase One.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Event-by-event replay on 2017 trade.
+    pub replay: tradewar_core::Replay,
+    /// Census first-published 2017 balance.
+    pub census_2017: (Money, Money, Money),
+    /// The same balance from the embedded HS6 data.
+    pub embedded_2017: tradewar_core::Balance,
+    /// The target.
+    pub target: Target,
+    /// Mechanical closure by the May 2018 offer and by Phase One (goods; goods and services).
+    pub closures: Vec<tradewar_core::TargetProgress>,
+    /// Actual change of the balance against 2017, for 2018–2021.
+    pub actual: Vec<tradewar_core::TargetProgress>,
+    /// Phase One progress by category and year.
+    pub phase_one: Vec<tradewar_core::CommitmentProgress>,
+    /// Phase One goods: committed, actual, attainment.
+    pub phase_one_total: (Money, Money, Percent),
+}
+
+/// Builds the main report.
+pub fn report() -> Result<Report> {
+    use tradewar_core::{balance, commitment_progress, replay, total_attainment, CoverageMethod};
+    let schedule = schedule()?;
+    let trade = embedded::us_china_trade()?;
+    let replay = replay(
+        &schedule,
+        trade,
+        &[(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)],
+        2017,
+        CoverageMethod::LineShare,
+    );
+    let census = embedded::census_2017_totals()?;
+    let get = |e: Economy| {
+        census.iter().find(|r| r.exporter == e).map(|r| r.value).ok_or_else(|| DataError::Inconsistent {
+            source_name: "census totals".into(),
+            message: format!("no row with exporter {e}"),
+        })
+    };
+    let (x, m) = (get(Economy::USA)?, get(Economy::CHN)?);
+    let census_2017 = (x, m, x.checked_sub(m).map_err(domain)?);
+    let embedded_2017 = balance(trade, Economy::USA, Economy::CHN, 2017).map_err(domain)?;
+    let target = deficit_target()?;
+    let p1 = phase_one_commitments()?;
+    let goods: Vec<&Measure> = p1.iter().filter(|m| !m.header().scope.is_empty()).collect();
+    let offer = may_2018_offer()?;
+    let closures = vec![
+        target.mechanical_closure("China's May-June 2018 offer, first year", 2019, [&offer]).map_err(domain)?,
+        target.mechanical_closure("Phase One 2020, goods", 2020, goods.iter().copied()).map_err(domain)?,
+        target.mechanical_closure("Phase One 2021, goods", 2021, goods.iter().copied()).map_err(domain)?,
+        target.mechanical_closure("Phase One 2020, goods and services", 2020, &p1).map_err(domain)?,
+        target.mechanical_closure("Phase One 2021, goods and services", 2021, &p1).map_err(domain)?,
+    ];
+    let actual = (2018..=2021)
+        .map(|y| target.actual_progress(trade, y))
+        .collect::<tradewar_core::Result<Vec<_>>>()
+        .map_err(domain)?;
+    let mut phase_one = Vec::new();
+    for m in &goods {
+        phase_one.extend(commitment_progress(trade, m).map_err(domain)?);
+    }
+    let phase_one_total = total_attainment(&phase_one).map_err(domain)?;
+    Ok(Report { replay, census_2017, embedded_2017, target, closures, actual, phase_one, phase_one_total })
+}
+
+fn bn(m: Money) -> String {
+    format!("${}B", m.billions())
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.replay)?;
+        writeln!(f)?;
+        writeln!(f, "== The 2017 US goods deficit with China")?;
+        let (x, m, b) = self.census_2017;
+        writeln!(
+            f,
+            "  Census, first published: exports {} (FOB) - general imports {} (customs value) = {}",
+            bn(x),
+            bn(m),
+            bn(b)
+        )?;
+        let e = &self.embedded_2017;
+        writeln!(
+            f,
+            "  embedded HS6 data:       exports {} ({}) - imports {} ({}) = {}",
+            bn(e.exports),
+            e.export_basis.iter().map(ToString::to_string).collect::<Vec<_>>().join("+"),
+            bn(e.imports),
+            e.import_basis.iter().map(ToString::to_string).collect::<Vec<_>>().join("+"),
+            bn(e.balance)
+        )?;
+        writeln!(f)?;
+        writeln!(f, "== Target: {} ({})", self.target.name, bn(self.target.reduction))?;
+        writeln!(f, "  mechanical closure (every extra dollar bought lowers the deficit one for one):")?;
+        for c in &self.closures {
+            writeln!(f, "    {:<44} {:>8}  {:>6} of the target", c.label, bn(c.closed), c.share)?;
+        }
+        writeln!(f, "  actual change of the balance (embedded data):")?;
+        for a in &self.actual {
+            writeln!(f, "    {:<44} {:>8}  {:>6} of the target", a.label, bn(a.closed), a.share)?;
+        }
+        writeln!(f)?;
+        writeln!(f, "== Phase One purchases of goods (US exports to China, FOB, Annex 6.1 categories)")?;
+        writeln!(
+            f,
+            "    {:<40} {:>6} {:>10} {:>10} {:>8} {:>10}",
+            "commitment", "year", "2017", "committed", "actual", "attained"
+        )?;
+        for p in &self.phase_one {
+            writeln!(
+                f,
+                "    {:<40} {:>6} {:>10} {:>10} {:>8} {:>10}",
+                p.name,
+                p.year,
+                bn(p.baseline),
+                bn(p.committed),
+                bn(p.actual),
+                p.attainment().to_string()
+            )?;
+        }
+        let (c, a, pct) = self.phase_one_total;
+        writeln!(f, "  Phase One attainment, goods 2020-2021: {} of {} committed = {}", bn(a), bn(c), pct)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! Replaying a timeline on a trade matrix: at each event date, what is in
+//! force, what it covers, the average tariffs each way and the duties.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::accounting::{coverage, tariff_averages, Coverage, CoverageMethod, TariffAverages};
+use crate::economy::Economy;
+use crate::matrix::TradeMatrix;
+use crate::measure::Measure;
+use crate::money::Money;
+use crate::schedule::Schedule;
+
+/// One event date of a replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayStep {
+    /// The date.
+    pub date: NaiveDate,
+    /// What happened that day, one line each.
+    pub events: Vec<String>,
+    /// Coverage of each tariff measure in force between the replayed pairs.
+    pub coverage: Vec<Coverage>,
+    /// Average tariffs of each replayed direction.
+    pub averages: Vec<TariffAverages>,
+}
+
+/// A whole replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replay {
+    /// Timeline name.
+    pub name: String,
+    /// Trade year used as weights throughout.
+    pub weights_year: i32,
+    /// Coverage method for lists finer than the trade data.
+    pub method: CoverageMethod,
+    /// One step per event date.
+    pub steps: Vec<ReplayStep>,
+}
+
+/// Replays `schedule`'s timeline on `trade` of `weights_year`, for each
+/// (importer, exporter) direction in `directions`.
+pub fn replay(
+    schedule: &Schedule,
+    trade: &TradeMatrix,
+    directions: &[(Economy, Economy)],
+    weights_year: i32,
+    method: CoverageMethod,
+) -> Replay {
+    let timeline = schedule.timeline();
+    let mut steps = Vec::new();
+    for date in timeline.dates() {
+        let at = schedule.at(date);
+        let events = timeline.events_on(date).map(|e| {
+            let what = e.describe(timeline);
+            match &e.note {
+                Some(n) if !n.is_empty() => format!("{what}: {n}"),
+                _ => what,
+            }
+        });
+        let mut cov = Vec::new();
+        for &(importer, exporter) in directions {
+            for m in at.tariffs_on(importer, exporter) {
+                if matches!(m, Measure::Tariff { .. }) {
+                    let mut c = coverage(&at, trade, m, weights_year, method);
+                    c.exporter = exporter;
+                    cov.push(c);
+                }
+            }
+        }
+        let averages = directions.iter().map(|&(i, e)| tariff_averages(&at, trade, i, e, weights_year)).collect();
+        steps.push(ReplayStep { date, events: events.collect(), coverage: cov, averages });
+    }
+    Replay { name: timeline.name().to_string(), weights_year, method, steps }
+}
+
+/// `$12.3B`.
+pub(crate) fn bn(m: Money) -> String {
+    format!("${}B", m.billions())
+}
+
+impl fmt::Display for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: replayed on {} trade as weights", self.name, self.weights_year)?;
+        writeln!(f, "(lists at national lines meet HS6 trade by the {} method)", self.method)?;
+        for s in &self.steps {
+            writeln!(f)?;
+            writeln!(f, "{}", s.date)?;
+            for e in &s.events {
+                writeln!(f, "  * {e}")?;
+            }
+            if !s.coverage.is_empty() {
+                writeln!(
+                    f,
+                    "  in force                                           codes   covers ({})",
+                    self.weights_year
+                )?;
+                for c in &s.coverage {
+                    writeln!(
+                        f,
+                        "    {:<48} {:>6}   {:>8} ({}% of {}->{})",
+                        truncate(&c.name, 48),
+                        c.lines_by_digits.iter().map(|(_, n)| n).sum::<usize>(),
+                        bn(c.covered),
+                        c.share(),
+                        c.exporter,
+                        c.importer
+                    )?;
+                }
+            }
+            for a in &s.averages {
+                writeln!(
+                    f,
+                    "  {} on {}: trade-weighted {} (MFN {}), simple {}; duties {} ({} above MFN)",
+                    a.importer,
+                    a.exporter,
+                    a.trade_weighted,
+                    a.trade_weighted_mfn,
+                    a.simple,
+                    bn(a.mechanical_duties),
+                    bn(a.mechanical_additional_duties)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n - 1).collect();
+        format!("{t}…")
+    }
+}
