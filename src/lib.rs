@@ -26,11 +26,12 @@
 //! ```
 //! use tradewar::prelude::*;
 //! let schedule = tradewar::us_china_2018::schedule()?;
-//! let line: HsCode = "8541.40.60".parse()?; // solar cells, on List 1
+//! let line: HsCode = "8541.40.60".parse()?; // diodes and solar cells, on List 2
 //! let date = parse_date("2019-06-01")?;
 //! let stack = schedule.query(Economy::USA, Economy::CHN, line, date);
 //! assert_eq!(stack.total_ad_valorem, Some("25".parse()?));
-//! assert_eq!(stack.layers[0].id.as_ref().unwrap().as_str(), "US301-L1");
+//! assert_eq!(stack.layers[0].id.as_ref().unwrap().as_str(), "US301-L2");
+//! println!("{}", stack.explain());
 //! // China's soybeans: 3% MFN plus the 25% of July 2018.
 //! let soy = schedule.query(Economy::CHN, Economy::USA, "1201.90".parse()?, date);
 //! assert_eq!(soy.total_ad_valorem, Some("28".parse()?));
@@ -66,6 +67,11 @@
 //! # Ok::<(), tradewar::Error>(())
 //! ```
 #![deny(missing_docs)]
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use tradewar_core::*;
 pub use tradewar_data::{embedded, loaders, us_china_2018, DataError};

@@ -165,12 +165,21 @@ pub fn coverage(
             pair_total += i128::from(cents);
             let product = trade.products()[r];
             let ov = h.scope.overlap(product);
+            let free =
+                measure.rates().and_then(|rates| rates.duty_for(product)).is_some_and(crate::duty::Duty::is_free);
             let share = match (method, ov) {
                 (_, Overlap::None) => Decimal::ZERO,
+                _ if free => Decimal::ZERO,
                 (_, Overlap::Full) => Decimal::ONE,
                 (CoverageMethod::AnyLine, Overlap::Partial) => Decimal::ONE,
-                (CoverageMethod::FullOnly, Overlap::Partial) => Decimal::ZERO,
                 (CoverageMethod::LineShare, Overlap::Partial) => line_share(at, importer, ov, measure, product),
+                (CoverageMethod::FullOnly, Overlap::Partial) => {
+                    if line_share(at, importer, ov, measure, product) == Decimal::ONE {
+                        Decimal::ONE
+                    } else {
+                        Decimal::ZERO
+                    }
+                }
             };
             if !share.is_zero() {
                 touched += 1;

@@ -26,6 +26,7 @@ pub struct Economy {
     len: u8,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // byte-string literals are references
 const fn code3(s: &[u8; 3]) -> Economy {
     Economy { code: [s[0], s[1], s[2], 0], len: 3 }
 }

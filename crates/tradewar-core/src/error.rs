@@ -86,7 +86,7 @@ pub enum Error {
         value: String,
     },
     /// A validity window whose end is not after its start.
-    #[error("inverted window for {context}: start {start} is not before end {end}")]
+    #[error("{context}: start {start} is not before end {end}")]
     InvertedWindow {
         /// What the window belongs to.
         context: String,

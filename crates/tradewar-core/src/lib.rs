@@ -33,7 +33,7 @@ pub use measure::{
     Selector, Stacking, TariffRates,
 };
 pub use money::{Currency, Money, ValuationBasis};
-pub use replay::{replay, Replay, ReplayStep};
+pub use replay::{bn, replay, Replay, ReplayStep};
 pub use schedule::{CustomsLines, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, ScheduleAt};
 pub use scope::{Overlap, ProductScope};
 pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};

@@ -127,6 +127,7 @@ impl TradeMatrix {
     }
 
     /// Appends a validated flow.
+    #[allow(clippy::needless_pass_by_value)] // taking the flow by value reads naturally at call sites
     pub fn push(&mut self, flow: TradeFlow) -> Result<()> {
         let cents = Self::check(&flow)?;
         self.push_unchecked(flow.exporter, flow.importer, flow.product, flow.year, cents, flow.basis);
@@ -295,7 +296,7 @@ impl TradeMatrix {
     /// are. Rows are grouped by exporter, importer, product, year and basis,
     /// so values on different bases are never added together.
     pub fn aggregate(&self, level: HsLevel) -> TradeMatrix {
-        let mut sums: BTreeMap<(Economy, Economy, (u64, u8), i32, ValuationBasis), (HsCode, i64)> = BTreeMap::new();
+        let mut sums: BTreeMap<AggregateKey, (HsCode, i64)> = BTreeMap::new();
         for r in 0..self.len() {
             let p = self.product[r].truncate(level).unwrap_or(self.product[r]);
             let e = sums
@@ -310,6 +311,9 @@ impl TradeMatrix {
         m
     }
 }
+
+/// Grouping key of [`TradeMatrix::aggregate`]: exporter, importer, product sort key, year, basis.
+type AggregateKey = (Economy, Economy, (u64, u8), i32, ValuationBasis);
 
 /// Money from a sum of cents held in `i128` (which cannot overflow for any
 /// realistic table); saturates at the `Decimal` range.

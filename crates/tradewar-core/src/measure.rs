@@ -257,7 +257,7 @@ impl TariffRates {
 
 /// A dated change of a measure's rates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case")]
 pub enum RateChange {
     /// Replace all rates (List 3: 10 % → 25 % on 2019-05-10).
     Set(TariffRates),

@@ -75,37 +75,44 @@ pub fn replay(
     Replay { name: timeline.name().to_string(), weights_year, method, steps }
 }
 
-/// `$12.3B`.
-pub(crate) fn bn(m: Money) -> String {
-    format!("${}B", m.billions())
+/// `$12.3B`, `-$375.2B`.
+pub fn bn(m: Money) -> String {
+    let b = m.billions();
+    if b.is_sign_negative() && !b.is_zero() {
+        format!("-${:.1}B", -b)
+    } else {
+        format!("${:.1}B", b.abs())
+    }
 }
 
 impl fmt::Display for Replay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}: replayed on {} trade as weights", self.name, self.weights_year)?;
         writeln!(f, "(lists at national lines meet HS6 trade by the {} method)", self.method)?;
+        let mut previous: Option<&ReplayStep> = None;
         for s in &self.steps {
             writeln!(f)?;
             writeln!(f, "{}", s.date)?;
             for e in &s.events {
                 writeln!(f, "  * {e}")?;
             }
+            if previous.is_some_and(|p| p.coverage == s.coverage && p.averages == s.averages) {
+                writeln!(f, "  (no change to the duties in force)")?;
+                continue;
+            }
+            previous = Some(s);
             if !s.coverage.is_empty() {
-                writeln!(
-                    f,
-                    "  in force                                           codes   covers ({})",
-                    self.weights_year
-                )?;
+                writeln!(f, "  {:<50} {:>6} {:>9} {:>8}", "in force", "codes", "covers", "share")?;
                 for c in &s.coverage {
+                    let codes: usize = c.lines_by_digits.iter().map(|(_, n)| n).sum();
+                    let dir = format!("{}->{}", c.exporter, c.importer);
                     writeln!(
                         f,
-                        "    {:<48} {:>6}   {:>8} ({}% of {}->{})",
+                        "    {:<48} {:>6} {:>9} {:>8} {dir}",
                         truncate(&c.name, 48),
-                        c.lines_by_digits.iter().map(|(_, n)| n).sum::<usize>(),
+                        codes,
                         bn(c.covered),
-                        c.share(),
-                        c.exporter,
-                        c.importer
+                        c.share().to_string()
                     )?;
                 }
             }

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::measure::{LiftCondition, Measure, MeasureId, RateChange};
 
 /// What happens on an event date.
+#[allow(clippy::large_enum_variant)] // events are few; boxing would complicate serde and matching
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 #[non_exhaustive]

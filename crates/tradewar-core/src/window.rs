@@ -56,7 +56,7 @@ impl From<DateWindow> for WindowRepr {
 impl DateWindow {
     /// A window; `end` must be after `start`.
     pub fn new(start: NaiveDate, end: Option<NaiveDate>) -> Result<Self> {
-        Self::new_for(start, end, "window")
+        Self::new_for(start, end, "date window")
     }
 
     /// As [`DateWindow::new`], naming what the window belongs to in the error.

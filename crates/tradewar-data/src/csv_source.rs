@@ -72,7 +72,12 @@ impl Row<'_> {
 
     /// Wraps a core error with this row's place.
     pub(crate) fn error(&self, column: &str, error: tradewar_core::Error) -> DataError {
-        DataError::Row { source_name: self.name.to_string(), line: self.line, column: column.to_string(), error }
+        DataError::Row {
+            source_name: self.name.to_string(),
+            line: self.line,
+            column: column.to_string(),
+            error: Box::new(error),
+        }
     }
 
     /// 1-based line number.

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use tradewar_core::{Economy, HsCode, HsLevel, MfnTable, Money, Percent, ProductScope, TradeMatrix};
 
 use crate::error::Result;
-use crate::loaders::{self, DatedRate, PublishedTotal, WaveRate};
+use crate::loaders::{self, DatedRate, PublishedTotal, WaveRate, YearlyAmounts};
 
 macro_rules! embedded {
     ($file:literal) => {
@@ -75,9 +75,10 @@ pub fn census_2017_balance() -> Result<Money> {
     let t = census_2017_totals()?;
     let get = |e: Economy| t.iter().find(|r| r.exporter == e).map(|r| r.value);
     match (get(Economy::USA), get(Economy::CHN)) {
-        (Some(x), Some(m)) => x
-            .checked_sub(m)
-            .map_err(|error| crate::error::DataError::Domain { source_name: name(CENSUS_2017.0), error }),
+        (Some(x), Some(m)) => x.checked_sub(m).map_err(|error| crate::error::DataError::Domain {
+            source_name: name(CENSUS_2017.0),
+            error: Box::new(error),
+        }),
         _ => Err(crate::error::DataError::Inconsistent {
             source_name: name(CENSUS_2017.0),
             message: "exports or imports row missing".into(),
@@ -92,8 +93,10 @@ pub fn us_mfn_2017() -> Result<&'static MfnTable> {
     cached(&CELL, || {
         let full = loaders::read_mfn_csv(&name(US_MFN_2017.0), Economy::USA, US_MFN_2017.1.as_bytes())?;
         let lines = full.lines().filter(|(c, _)| c.chapter().value() < 98).map(|(c, d)| (c, d.clone()));
-        MfnTable::new(Economy::USA, lines)
-            .map_err(|error| crate::error::DataError::Domain { source_name: name(US_MFN_2017.0), error })
+        MfnTable::new(Economy::USA, lines).map_err(|error| crate::error::DataError::Domain {
+            source_name: name(US_MFN_2017.0),
+            error: Box::new(error),
+        })
     })
 }
 
@@ -150,8 +153,8 @@ pub fn phase_one_categories() -> Result<&'static BTreeMap<String, ProductScope>>
 }
 
 /// Phase One Article 6.2: extra purchases over 2017 by category and year.
-pub fn phase_one_increments() -> Result<&'static BTreeMap<String, Vec<(i32, Money)>>> {
-    static CELL: OnceLock<Result<BTreeMap<String, Vec<(i32, Money)>>>> = OnceLock::new();
+pub fn phase_one_increments() -> Result<&'static YearlyAmounts> {
+    static CELL: OnceLock<Result<YearlyAmounts>> = OnceLock::new();
     cached(&CELL, || loaders::read_yearly_amounts(&name(PHASE_ONE_COMMITMENTS.0), PHASE_ONE_COMMITMENTS.1.as_bytes()))
 }
 

@@ -46,7 +46,7 @@ pub enum DataError {
         /// Column name.
         column: String,
         /// What is wrong with the value (it names the value).
-        error: tradewar_core::Error,
+        error: Box<tradewar_core::Error>,
     },
     /// The data are readable but inconsistent as a whole.
     #[error("{source_name}: {message}")]
@@ -62,6 +62,6 @@ pub enum DataError {
         /// File or dataset name.
         source_name: String,
         /// The core error.
-        error: tradewar_core::Error,
+        error: Box<tradewar_core::Error>,
     },
 }

@@ -56,7 +56,8 @@ pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatr
         Ok(())
     })?;
     let mut m = TradeMatrix::with_capacity(flows.len());
-    m.extend(flows).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })?;
+    m.extend(flows)
+        .map_err(|error| DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) })?;
     Ok(m)
 }
 
@@ -105,7 +106,8 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
         Ok(())
     })?;
     let mut m = TradeMatrix::with_capacity(flows.len());
-    m.extend(flows).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })?;
+    m.extend(flows)
+        .map_err(|error| DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) })?;
     Ok(m)
 }
 
@@ -122,7 +124,8 @@ pub fn read_mfn_csv<R: Read>(source_name: &str, importer: Economy, reader: R) ->
         lines.push((code, mfn_duty(row)?));
         Ok(())
     })?;
-    MfnTable::new(importer, lines).map_err(|error| DataError::Domain { source_name: source_name.to_string(), error })
+    MfnTable::new(importer, lines)
+        .map_err(|error| DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) })
 }
 
 fn mfn_duty(row: &Row<'_>) -> Result<Duty> {
@@ -336,9 +339,12 @@ pub fn read_categories<R: Read>(
     Ok(out.into_iter().map(|(k, (inc, exc))| (k, ProductScope::new(inc).with_exclusions(exc))).collect())
 }
 
+/// Amounts by category and year.
+pub type YearlyAmounts = BTreeMap<String, Vec<(i32, Money)>>;
+
 /// Reads per-category yearly amounts: `category,increment_2020_usd,increment_2021_usd,...`
 /// (every column named `increment_<year>_usd`).
-pub fn read_yearly_amounts<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<String, Vec<(i32, Money)>>> {
+pub fn read_yearly_amounts<R: Read>(source_name: &str, reader: R) -> Result<YearlyAmounts> {
     let src = CsvSource::open(source_name, reader, &["category"])?;
     let mut out = BTreeMap::new();
     let mut columns: Option<Vec<(String, i32)>> = None;

@@ -25,7 +25,7 @@ use crate::loaders::WaveEvent;
 const SOURCE: &str = "US-China 2018-2020 timeline";
 
 fn domain(error: tradewar_core::Error) -> DataError {
-    DataError::Domain { source_name: SOURCE.to_string(), error }
+    DataError::Domain { source_name: SOURCE.to_string(), error: Box::new(error) }
 }
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
@@ -423,6 +423,9 @@ pub struct Report {
     pub phase_one: Vec<tradewar_core::CommitmentProgress>,
     /// Phase One goods: committed, actual, attainment.
     pub phase_one_total: (Money, Money, Percent),
+    /// Each US list and China wave on the day it started, on 2017 trade,
+    /// by every coverage method (lower bound, line share, upper bound).
+    pub list_coverage: Vec<[tradewar_core::Coverage; 3]>,
 }
 
 /// Builds the main report.
@@ -467,16 +470,59 @@ pub fn report() -> Result<Report> {
         phase_one.extend(commitment_progress(trade, m).map_err(domain)?);
     }
     let phase_one_total = total_attainment(&phase_one).map_err(domain)?;
-    Ok(Report { replay, census_2017, embedded_2017, target, closures, actual, phase_one, phase_one_total })
+    let mut list_coverage = Vec::new();
+    for m in schedule.timeline().measures() {
+        if let Measure::Tariff { header, .. } = m {
+            let at = schedule.at(header.window.start());
+            let Some(current) = at.state().get(&header.id) else { continue };
+            let by = |method| tradewar_core::coverage(&at, trade, &current.measure, 2017, method);
+            list_coverage.push([
+                by(CoverageMethod::FullOnly),
+                by(CoverageMethod::LineShare),
+                by(CoverageMethod::AnyLine),
+            ]);
+        }
+    }
+    Ok(Report {
+        replay,
+        census_2017,
+        embedded_2017,
+        target,
+        closures,
+        actual,
+        phase_one,
+        phase_one_total,
+        list_coverage,
+    })
 }
 
-fn bn(m: Money) -> String {
-    format!("${}B", m.billions())
-}
+use tradewar_core::bn;
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.replay)?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "== Trade covered by each list on the day it started (2017 trade; US imports CIF, US exports FOB)"
+        )?;
+        writeln!(
+            f,
+            "    {:<48} {:>6} {:>10} {:>10} {:>10}",
+            "measure", "codes", "full-only", "line-share", "any-line"
+        )?;
+        for [lo, mid, hi] in &self.list_coverage {
+            let codes: usize = mid.lines_by_digits.iter().map(|(_, n)| n).sum();
+            writeln!(
+                f,
+                "    {:<48} {:>6} {:>10} {:>10} {:>10}",
+                mid.name,
+                codes,
+                bn(lo.covered),
+                bn(mid.covered),
+                bn(hi.covered)
+            )?;
+        }
         writeln!(f)?;
         writeln!(f, "== The 2017 US goods deficit with China")?;
         let (x, m, b) = self.census_2017;
