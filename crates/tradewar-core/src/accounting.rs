@@ -241,8 +241,9 @@ pub struct TariffAverages {
     pub unmatched_trade: Money,
 }
 
-/// Rates of the importer at HS6: the simple mean of the total and base ad
-/// valorem rates over the national lines below each subheading.
+/// Rates of the importer at HS6: `(total, base)` by product, from
+/// [`ScheduleAt::product_rate`]. Products the importer's table does not
+/// know (e.g. HS 9999.99, unallocated) are left out.
 struct Hs6Rates {
     total: HashMap<HsCode, (Decimal, Decimal)>,
 }
@@ -254,23 +255,13 @@ fn hs6_rates(
     products: impl Iterator<Item = HsCode>,
 ) -> Hs6Rates {
     let mut total = HashMap::new();
+    let known = at.mfn_table(importer);
     for p in products {
-        if total.contains_key(&p) {
+        if total.contains_key(&p) || known.is_none_or(|t| t.lines_below(p).next().is_none()) {
             continue;
         }
-        let mut n = 0u32;
-        let (mut sum_t, mut sum_b) = (Decimal::ZERO, Decimal::ZERO);
-        if let Some(table) = at.mfn_table(importer) {
-            for (line, _) in table.lines_below(p) {
-                if let (Some(t), Some(b)) = (at.total(importer, exporter, line), at.base_rate(importer, line)) {
-                    sum_t += t.value();
-                    sum_b += b.value();
-                    n += 1;
-                }
-            }
-        }
-        if n > 0 {
-            total.insert(p, (sum_t / Decimal::from(n), sum_b / Decimal::from(n)));
+        if let Some(r) = at.product_rate(importer, exporter, p) {
+            total.insert(p, r);
         }
     }
     Hs6Rates { total }

@@ -30,7 +30,7 @@ pub use hs::{HsCode, HsLevel, HsRevision, HsSection};
 pub use matrix::{FlowFilter, TradeFlow, TradeMatrix};
 pub use measure::{
     Combine, CommitmentKind, CommitmentYear, Entity, LiftCondition, Measure, MeasureHeader, MeasureId, RateChange,
-    Selector, Stacking, TariffRates,
+    Selector, ShareLimit, Stacking, TariffRates,
 };
 pub use money::{Currency, Money, ValuationBasis};
 pub use replay::{bn, replay, Replay, ReplayStep};

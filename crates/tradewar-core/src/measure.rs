@@ -288,6 +288,21 @@ pub struct Stacking {
     /// Layers this one switches off on the lines it covers (precedence).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub switches_off: Vec<Selector>,
+    /// Layers this one confines to a share of the customs value on the
+    /// lines it covers (before 2026-04-06 the US reciprocal tariff applied
+    /// only to the non-metal share of a Section 232 derivative).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confines: Vec<ShareLimit>,
+}
+
+/// A precedence rule on part of the value: the selected layers apply to at
+/// most `share` of the customs value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareLimit {
+    /// The layers confined.
+    pub selector: Selector,
+    /// The share of the value they still apply to.
+    pub share: Percent,
 }
 
 /// How a layer's rate combines with the rest of the stack.
@@ -315,6 +330,9 @@ pub enum Selector {
     Measure(MeasureId),
     /// Every layer under a legal basis.
     LegalBasis(LegalBasis),
+    /// Every measure whose id starts with the prefix (a family of layers:
+    /// `IEEPA-RECIP` picks the universal, country and floor reciprocal layers).
+    IdPrefix(String),
 }
 
 impl Selector {
@@ -323,6 +341,7 @@ impl Selector {
         match self {
             Self::Measure(m) => m == id,
             Self::LegalBasis(b) => *b == basis,
+            Self::IdPrefix(p) => id.as_str().starts_with(p.as_str()),
         }
     }
 }
@@ -545,6 +564,9 @@ impl Measure {
                     if share.value() > Decimal::ONE_HUNDRED {
                         return invalid(format!("value share {share} is above 100%"));
                     }
+                }
+                if let Some(l) = stacking.confines.iter().find(|l| l.share.value() > Decimal::ONE_HUNDRED) {
+                    return invalid(format!("confined share {} is above 100%", l.share));
                 }
                 if let TariffRates::ByProduct { rates } = rates {
                     if rates.is_empty() {

@@ -404,12 +404,14 @@ impl ScheduleAt {
         )
     }
 
-    fn excluded_by(&self, tariff: &MeasureId, line: HsCode) -> Option<&Measure> {
+    /// The exclusion in force that carves `line` from `exporter` out of a
+    /// tariff: its scope holds the line and its target includes the exporter.
+    fn excluded_by(&self, tariff: &MeasureId, exporter: Economy, line: HsCode) -> Option<&Measure> {
         self.exclusions
             .get(tariff)?
             .iter()
             .map(|&i| self.measures[i].as_ref())
-            .find(|m| m.header().scope.contains(line))
+            .find(|m| m.header().target.includes(exporter) && m.header().scope.contains(line))
     }
 
     /// The duty stack of one line.
@@ -425,7 +427,7 @@ impl ScheduleAt {
             }
             let Measure::Tariff { rates, stacking, .. } = m else { continue };
             let Some(duty) = rates.duty_for(line) else { continue };
-            if let Some(ex) = self.excluded_by(&h.id, line) {
+            if let Some(ex) = self.excluded_by(&h.id, exporter, line) {
                 inactive.push(InactiveLayer {
                     id: h.id.clone(),
                     name: h.name.clone(),
@@ -456,15 +458,30 @@ impl ScheduleAt {
                 true
             }
         });
+        // Precedence on part of the value: a layer confines others to a share.
+        let mut confined: HashMap<MeasureId, (Decimal, Vec<String>)> = HashMap::new();
+        for (m, _, st) in &candidates {
+            for limit in &st.confines {
+                for (o, _, _) in &candidates {
+                    if o.id() != m.id() && limit.selector.matches(o.id(), o.header().legal_basis) {
+                        // Several limits on one layer: the tightest holds.
+                        let e = confined.entry(o.id().clone()).or_insert((Decimal::ONE, Vec::new()));
+                        e.0 = e.0.min(limit.share.fraction());
+                        e.1.push(format!("on {} of value: confined by {}", limit.share, m.id()));
+                    }
+                }
+            }
+        }
         // Max within a group.
-        let contribution = |d: &Duty, st: &Stacking| -> Option<Decimal> {
+        let contribution = |m: &Measure, d: &Duty, st: &Stacking| -> Option<Decimal> {
             let av = d.ad_valorem_part()?.value();
-            Some(st.value_share.map_or(av, |s| av * s.fraction()))
+            let av = st.value_share.map_or(av, |s| av * s.fraction());
+            Some(confined.get(m.id()).map_or(av, |(f, _)| av * *f))
         };
         let mut best: HashMap<&str, (MeasureId, Decimal)> = HashMap::new();
         for (m, d, st) in &candidates {
             if let Combine::MaxInGroup { group } = &st.combine {
-                let c = contribution(d, st).unwrap_or(Decimal::MAX);
+                let c = contribution(m, d, st).unwrap_or(Decimal::MAX);
                 let e = best.entry(group.as_str()).or_insert_with(|| (m.id().clone(), c));
                 if c > e.1 {
                     *e = (m.id().clone(), c);
@@ -496,15 +513,20 @@ impl ScheduleAt {
             let c = match st.combine {
                 Combine::Floor => {
                     let floor = d.ad_valorem_part().map(Percent::value);
-                    floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO))
+                    let share = confined.get(m.id()).map_or(Decimal::ONE, |(f, _)| *f);
+                    floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO) * share)
                 }
-                _ => contribution(d, st),
+                _ => contribution(m, d, st),
             };
             total = total.zip(c).map(|(t, c)| t + c);
             let h = m.header();
+            let name = match confined.get(m.id()) {
+                Some((_, why)) => format!("{} ({})", h.name, why.join("; ")),
+                None => h.name.clone(),
+            };
             layers.push(Layer {
                 id: Some(h.id.clone()),
-                name: h.name.clone(),
+                name,
                 legal_basis: h.legal_basis,
                 duty: (*d).clone(),
                 contribution: c.map(Percent::new_signed),
@@ -554,6 +576,29 @@ impl ScheduleAt {
         self.base(importer, line).0.contribution
     }
 
+    /// The rate of a product at any level (an HS6 subheading, say) as the
+    /// simple mean, over the importer's national lines below it, of the
+    /// total and of the base ad valorem rates: `(total, base)`. A product
+    /// finer than the importer's lines (or not in its table) is priced as a
+    /// line. `None` when a ban or a prohibitive duty stops some line.
+    pub fn product_rate(&self, importer: Economy, exporter: Economy, product: HsCode) -> Option<(Decimal, Decimal)> {
+        let mut n = 0u32;
+        let (mut sum_t, mut sum_b) = (Decimal::ZERO, Decimal::ZERO);
+        if let Some(table) = self.mfn.get(&importer) {
+            for (line, _) in table.lines_below(product) {
+                sum_t += self.total(importer, exporter, line)?.value();
+                sum_b += self.base_rate(importer, line)?.value();
+                n += 1;
+            }
+        }
+        if n == 0 {
+            let t = self.total(importer, exporter, product)?.value();
+            let b = self.base_rate(importer, product)?.value();
+            return Some((t, b));
+        }
+        Some((sum_t / Decimal::from(n), sum_b / Decimal::from(n)))
+    }
+
     /// Only the total ad valorem rate (faster than a full stack).
     pub fn total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Option<Percent> {
         // The fast path covers the common case: only additive layers.
@@ -568,7 +613,10 @@ impl ScheduleAt {
         for &i in self.tariffs.get(&importer).into_iter().flatten() {
             let m = self.measures[i].as_ref();
             let h = m.header();
-            if !h.target.includes(exporter) || !h.scope.contains(line) || self.excluded_by(&h.id, line).is_some() {
+            if !h.target.includes(exporter)
+                || !h.scope.contains(line)
+                || self.excluded_by(&h.id, exporter, line).is_some()
+            {
                 continue;
             }
             if let Some(d) = m.rates().and_then(|r: &TariffRates| r.duty_for(line)) {
@@ -713,5 +761,59 @@ mod tests {
         let st2 = s2.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
         assert_eq!(st2.total_ad_valorem, Some(p("27.5")));
         assert!(st2.inactive[0].reason.contains("switched off by X"));
+    }
+
+    #[test]
+    fn prefix_selectors_share_limits_and_targeted_exclusions() {
+        use crate::measure::ShareLimit;
+        // A derivative layer on half the value confines a family of layers to the other half.
+        let deriv = Stacking {
+            value_share: Some(p("50")),
+            confines: vec![ShareLimit { selector: Selector::IdPrefix("RECIP".into()), share: p("50") }],
+            ..Stacking::default()
+        };
+        let s = schedule(vec![
+            tariff("D", &["8703"], "50", "2025-01-01", deriv, LegalBasis::Section232),
+            tariff("RECIP-1", &["87"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
+            tariff("OTHER", &["8703"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
+        ]);
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        // 2.5 + 25 (50% on half) + 5 (10% on the other half) + 10
+        assert_eq!(st.total_ad_valorem, Some(p("42.5")), "{}", st.explain());
+        assert!(st.layers.iter().any(|l| l.name.contains("confined by D")));
+        // An exclusion aimed at one exporter leaves the others alone.
+        let ex = MeasureHeader::new(
+            "X",
+            "exclusion for Japan",
+            Economy::USA,
+            Economy::JPN,
+            ProductScope::all(),
+            DateWindow::from(d("2025-01-01")),
+            LegalBasis::Ieepa,
+        )
+        .unwrap();
+        let mut h = MeasureHeader::new(
+            "W",
+            "world",
+            Economy::USA,
+            Economy::WLD,
+            ProductScope::all(),
+            DateWindow::from(d("2025-01-01")),
+            LegalBasis::Ieepa,
+        )
+        .unwrap();
+        h.scope = ProductScope::from_codes(["87"]).unwrap();
+        let s = schedule(vec![
+            Event::new(d("2025-01-01"), Action::Impose { measure: Measure::tariff(h, p("10")) }),
+            Event::new(
+                d("2025-01-01"),
+                Action::Impose {
+                    measure: Measure::TariffExclusion { header: ex, tariff: MeasureId::new("W").unwrap() },
+                },
+            ),
+        ]);
+        let q = |who| s.query(Economy::USA, who, c("8703.23.01"), d("2025-06-01")).total_ad_valorem;
+        assert_eq!(q(Economy::JPN), Some(p("2.5")));
+        assert_eq!(q(Economy::CHN), Some(p("12.5")));
     }
 }

@@ -3,6 +3,7 @@
 //! - [`embedded`]: the US–China 2015–2021 trade, US MFN 2017, the Section 301
 //!   lists, China's retaliation and MFN path, Phase One, elasticities.
 //! - [`us_china_2018`]: the 2018–2020 trade war as one [`tradewar_core::Timeline`].
+//! - [`us_tariffs_2025`]: the 2025–2026 US tariff stack as one timeline, on the same engine.
 //! - [`loaders`]: CSV readers with errors that name file, line and column.
 #![deny(missing_docs)]
 
@@ -11,5 +12,6 @@ pub mod embedded;
 mod error;
 pub mod loaders;
 pub mod us_china_2018;
+pub mod us_tariffs_2025;
 
 pub use error::{DataError, Result};
