@@ -129,3 +129,24 @@ fn the_target_under_every_model() {
         }
     }
 }
+
+#[test]
+fn monte_carlo_over_smart_elasticities() {
+    use tradewar_models::{Distribution, Sweep};
+    let s = scenario("2019-06-01").with_commitment_year(2099);
+    let run = |p: &[f64]| -> tradewar_models::Result<Vec<f64>> {
+        let o = SmartModel::wits_defaults(p[0])?.run(&s)?;
+        Ok(vec![flow_change(&o, Economy::CHN, Economy::USA)])
+    };
+    let point = run(&[-1.5]).unwrap()[0];
+    // Zero variance: every draw is the point estimate.
+    let flat = Sweep::new(8, 7).param("e_m", Distribution::Normal { mean: -1.5, sd: 0.0 }).run(run).unwrap();
+    assert!(flat.outputs.iter().all(|o| o[0] == point));
+    // With a standard error the outcome spreads around it, reproducibly.
+    let sweep = Sweep::new(32, 2018).param("e_m", Distribution::Normal { mean: -1.5, sd: 0.3 });
+    let a = sweep.run(run).unwrap();
+    assert_eq!(a, sweep.run(run).unwrap());
+    let (lo, mid, hi) = (a.quantile(0, 0.05).unwrap(), a.quantile(0, 0.5).unwrap(), a.quantile(0, 0.95).unwrap());
+    assert!(lo < mid && mid < hi, "{lo} {mid} {hi}");
+    assert!((mid / point - 1.0).abs() < 0.1, "median {mid} vs point {point}");
+}
