@@ -109,6 +109,9 @@ fn brazilian_coffee() {
     let s = q("BRA", "0901.11.0025", LATEST);
     assert_eq!(s.total_ad_valorem, Some(p("0")));
     assert!(s.layers.is_empty());
+    // The exemption is explained, naming the list entry.
+    let why = switched_off(&s, "S122").unwrap();
+    assert!(why.starts_with("exempt: 0901.11.00"), "{why}");
 }
 
 #[test]

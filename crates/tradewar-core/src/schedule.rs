@@ -422,7 +422,18 @@ impl ScheduleAt {
         for &i in self.tariffs.get(&importer).into_iter().flatten() {
             let m = self.measures[i].as_ref();
             let h = m.header();
-            if !h.target.includes(exporter) || !h.scope.contains(line) {
+            if !h.target.includes(exporter) {
+                continue;
+            }
+            if !h.scope.contains(line) {
+                // A line the layer would cover but for its own exemption list is explained.
+                if let Some(x) = h.scope.exempting(line) {
+                    inactive.push(InactiveLayer {
+                        id: h.id.clone(),
+                        name: h.name.clone(),
+                        reason: format!("exempt: {x} is on the layer's exemption list"),
+                    });
+                }
                 continue;
             }
             let Measure::Tariff { rates, stacking, .. } = m else { continue };

@@ -147,6 +147,22 @@ impl ProductScope {
         (self.all || Self::hit(&self.include_set, code)) && !Self::hit(&self.exclude_set, code)
     }
 
+    /// The exclusion that keeps `code` out of a scope that would otherwise
+    /// include it, if that is why it is out.
+    pub fn exempting(&self, code: HsCode) -> Option<HsCode> {
+        if !(self.all || Self::hit(&self.include_set, code)) {
+            return None;
+        }
+        let mut c = Some(code);
+        while let Some(x) = c {
+            if self.exclude_set.contains(&x) {
+                return Some(x);
+            }
+            c = x.parent();
+        }
+        None
+    }
+
     /// Codes of a sorted list that lie at or below `code`.
     fn below(list: &[HsCode], code: HsCode) -> &[HsCode] {
         let (lo, _) = code.sort_key();
@@ -245,6 +261,9 @@ mod tests {
         assert_eq!(s2.overlap(c("0201.10")), Overlap::Partial);
         assert_eq!(s2.overlap(c("0201.10.10")), Overlap::None);
         assert_eq!(s2.overlap(c("0201.20")), Overlap::Full);
+        assert_eq!(s2.exempting(c("0201.10.10")), Some(c("0201.10.10")));
+        assert_eq!(s2.exempting(c("0201.20.10")), None);
+        assert_eq!(s2.exempting(c("0301")), None);
     }
 
     #[test]
