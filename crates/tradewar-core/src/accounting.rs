@@ -99,33 +99,20 @@ impl Coverage {
     }
 }
 
-fn line_share(
-    at: &ScheduleAt,
-    importer: Economy,
-    scope_overlap: Overlap,
-    measure: &Measure,
-    product: HsCode,
-) -> Decimal {
-    match scope_overlap {
-        Overlap::Full => Decimal::ONE,
-        Overlap::None => Decimal::ZERO,
-        Overlap::Partial => {
-            let scope = &measure.header().scope;
-            let Some(table) = at_mfn(at, importer) else { return Decimal::ONE };
-            let (mut all, mut hit) = (0u32, 0u32);
-            for (line, _) in table.lines_below(product) {
-                all += 1;
-                if scope.contains(line) {
-                    hit += 1;
-                }
-            }
-            if all == 0 {
-                Decimal::ONE
-            } else {
-                Decimal::from(hit) / Decimal::from(all)
-            }
+/// The share of the importer's national lines below `product` that the
+/// measure lists; `None` when the importer's table has no line there (the
+/// share cannot be known).
+fn line_share(at: &ScheduleAt, importer: Economy, measure: &Measure, product: HsCode) -> Option<Decimal> {
+    let scope = &measure.header().scope;
+    let table = at_mfn(at, importer)?;
+    let (mut all, mut hit) = (0u32, 0u32);
+    for (line, _) in table.lines_below(product) {
+        all += 1;
+        if scope.contains(line) {
+            hit += 1;
         }
     }
+    (all > 0).then(|| Decimal::from(hit) / Decimal::from(all))
 }
 
 fn at_mfn(at: &ScheduleAt, importer: Economy) -> Option<&crate::schedule::MfnTable> {
@@ -165,16 +152,23 @@ pub fn coverage(
             pair_total += i128::from(cents);
             let product = trade.products()[r];
             let ov = h.scope.overlap(product);
-            let free =
-                measure.rates().and_then(|rates| rates.duty_for(product)).is_some_and(crate::duty::Duty::is_free);
+            // A tariff layer at 0% (a suspended product of a wave) covers nothing;
+            // an MFN change to 0% does cover its trade.
+            let free = matches!(measure, Measure::Tariff { .. })
+                && measure.rates().and_then(|rates| rates.duty_for(product)).is_some_and(crate::duty::Duty::is_free);
+            let excluded = at.excluded_by(&h.id, exporter, product).is_some();
             let share = match (method, ov) {
                 (_, Overlap::None) => Decimal::ZERO,
-                _ if free => Decimal::ZERO,
+                _ if free || excluded => Decimal::ZERO,
                 (_, Overlap::Full) => Decimal::ONE,
                 (CoverageMethod::AnyLine, Overlap::Partial) => Decimal::ONE,
-                (CoverageMethod::LineShare, Overlap::Partial) => line_share(at, importer, ov, measure, product),
+                // Without the importer's lines the share is unknown: the lower
+                // bound counts nothing, the estimate takes the whole subheading.
+                (CoverageMethod::LineShare, Overlap::Partial) => {
+                    line_share(at, importer, measure, product).unwrap_or(Decimal::ONE)
+                }
                 (CoverageMethod::FullOnly, Overlap::Partial) => {
-                    if line_share(at, importer, ov, measure, product) == Decimal::ONE {
+                    if line_share(at, importer, measure, product) == Some(Decimal::ONE) {
                         Decimal::ONE
                     } else {
                         Decimal::ZERO
@@ -237,8 +231,11 @@ pub struct TariffAverages {
     /// Lines with a specific (per-unit) part left out of the ad valorem rates.
     pub lines_with_specific: usize,
     /// Trade in flows whose product the importer's table does not know
-    /// (e.g. HS 9999.99 unallocated), counted at zero duty.
+    /// (e.g. HS 9999.99 unallocated), left out of the averages.
     pub unmatched_trade: Money,
+    /// Trade in flows stopped by a ban or a prohibitive duty on some line,
+    /// left out of the averages.
+    pub stopped_trade: Money,
 }
 
 /// Rates of the importer at HS6: `(total, base)` by product, from
@@ -246,6 +243,7 @@ pub struct TariffAverages {
 /// know (e.g. HS 9999.99, unallocated) are left out.
 struct Hs6Rates {
     total: HashMap<HsCode, (Decimal, Decimal)>,
+    stopped: std::collections::HashSet<HsCode>,
 }
 
 fn hs6_rates(
@@ -255,16 +253,22 @@ fn hs6_rates(
     products: impl Iterator<Item = HsCode>,
 ) -> Hs6Rates {
     let mut total = HashMap::new();
+    let mut stopped = std::collections::HashSet::new();
     let known = at.mfn_table(importer);
     for p in products {
-        if total.contains_key(&p) || known.is_none_or(|t| t.lines_below(p).next().is_none()) {
+        if total.contains_key(&p) || stopped.contains(&p) || known.is_none_or(|t| t.lines_below(p).next().is_none()) {
             continue;
         }
-        if let Some(r) = at.product_rate(importer, exporter, p) {
-            total.insert(p, r);
+        match at.product_rate(importer, exporter, p) {
+            Some(r) => {
+                total.insert(p, r);
+            }
+            None => {
+                stopped.insert(p);
+            }
         }
     }
-    Hs6Rates { total }
+    Hs6Rates { total, stopped }
 }
 
 /// Trade-weighted and simple average tariffs, and mechanical duties.
@@ -282,6 +286,7 @@ pub fn tariff_averages(
         .map(|&r| trade.products()[r].truncate(HsLevel::Subheading).unwrap_or(trade.products()[r]))
         .collect();
     let rates = hs6_rates(at, importer, exporter, products.iter().copied());
+    let mut stopped = Decimal::ZERO;
     let (mut weighted_t, mut weighted_b, mut weight, mut unmatched) =
         (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for (&r, p) in rows.iter().zip(&products) {
@@ -292,6 +297,7 @@ pub fn tariff_averages(
                 weighted_b += b * v;
                 weight += v;
             }
+            None if rates.stopped.contains(p) => stopped += v,
             None => unmatched += v,
         }
     }
@@ -328,6 +334,7 @@ pub fn tariff_averages(
         lines: n,
         lines_with_specific: n_spec,
         unmatched_trade: Money::new(unmatched, crate::money::Currency::USD),
+        stopped_trade: Money::new(stopped, crate::money::Currency::USD),
     }
 }
 

@@ -31,10 +31,20 @@ impl Percent {
     /// Zero percent.
     pub const ZERO: Percent = Percent(Decimal::ZERO);
 
-    /// A non-negative rate in percent.
+    /// The highest rate accepted: one million percent. Higher duties are
+    /// [`Duty::Prohibitive`]; the bound keeps every sum of layers exact.
+    pub const MAX: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+    /// A non-negative rate in percent, at most [`Percent::MAX`].
     pub fn new(pct: Decimal) -> Result<Self> {
         if pct.is_sign_negative() && !pct.is_zero() {
             return Err(Error::InvalidRate { value: format!("{pct}%"), reason: "a rate must not be negative" });
+        }
+        if pct > Self::MAX {
+            return Err(Error::InvalidRate {
+                value: format!("{pct}%"),
+                reason: "above 1000000%: use a prohibitive duty",
+            });
         }
         Ok(Self(pct.normalize()))
     }
@@ -77,7 +87,10 @@ impl FromStr for Percent {
             value: s.to_string(),
             reason: "not a decimal number that fits 28 digits",
         })?;
-        Self::new(d).map_err(|_| Error::InvalidRate { value: s.to_string(), reason: "a rate must not be negative" })
+        Self::new(d).map_err(|e| match e {
+            Error::InvalidRate { reason, .. } => Error::InvalidRate { value: s.to_string(), reason },
+            other => other,
+        })
     }
 }
 
@@ -283,7 +296,7 @@ mod tests {
     fn percent_parsing() {
         assert_eq!("25".parse::<Percent>().unwrap().to_string(), "25%");
         assert_eq!(" 7.50 % ".parse::<Percent>().unwrap().to_string(), "7.5%");
-        for bad in ["", "%", "abc", "-1", "1e2", "NaN", "inf"] {
+        for bad in ["", "%", "abc", "-1", "1e2", "NaN", "inf", "1000000.1", "79228162514264337593543950335"] {
             assert!(matches!(bad.parse::<Percent>(), Err(Error::InvalidRate { .. })), "{bad}");
         }
     }
@@ -307,7 +320,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn percent_round_trip(n in 0i64..10_000_000, scale in 0u32..6) {
+        fn percent_round_trip(n in 0i64..1_000_000, scale in 0u32..6) {
             let p = Percent::new(Decimal::new(n, scale)).unwrap();
             prop_assert_eq!(p.to_string().parse::<Percent>().unwrap(), p);
             let j = serde_json::to_string(&p).unwrap();

@@ -28,6 +28,14 @@ pub struct TradeFlow {
     pub basis: ValuationBasis,
 }
 
+impl TradeFlow {
+    /// Checks the flow as [`TradeMatrix::push`] would: distinct economies, US
+    /// dollars, a non-negative value that fits whole cents, a year in 1900–2100.
+    pub fn validate(&self) -> Result<()> {
+        TradeMatrix::check(self).map(|_| ())
+    }
+}
+
 /// Flows held column by column. Values are whole US cents (`i64`: exact,
 /// fast, and convertible to [`Money`] without loss). Indexes by economy
 /// pair and by product are kept up to date on every insertion.

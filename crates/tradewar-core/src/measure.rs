@@ -243,7 +243,7 @@ impl TariffRates {
             RateChange::Scale { factor } => {
                 let scale = |d: &mut Duty| {
                     if let Duty::AdValorem { rate } | Duty::Compound { rate, .. } = d {
-                        *rate = Percent::new_signed(rate.value() * *factor);
+                        *rate = Percent::new_signed(rate.value().checked_mul(*factor).unwrap_or(Percent::MAX));
                     }
                 };
                 match self {

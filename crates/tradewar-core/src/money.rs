@@ -145,7 +145,10 @@ impl Money {
         if self.currency != Currency::USD {
             return Err(Error::CurrencyMismatch { left: self.currency.to_string(), right: "USD".into() });
         }
-        let cents = (self.amount * Decimal::ONE_HUNDRED)
+        let cents = self
+            .amount
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or_else(|| Error::MoneyOverflow { context: format!("converting {self} to cents") })?
             .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         i64::try_from(cents).map_err(|_| Error::MoneyOverflow { context: format!("converting {self} to cents") })
     }
@@ -351,6 +354,10 @@ mod tests {
         assert_eq!(Money::usd("0.005").unwrap().to_usd_cents().unwrap(), 1);
         assert_eq!(Money::usd("-0.005").unwrap().to_usd_cents().unwrap(), -1);
         assert!(Money::usd("1e30").is_err());
+        assert!(matches!(
+            Money::usd("79228162514264337593543950335").unwrap().to_usd_cents(),
+            Err(Error::MoneyOverflow { .. })
+        ));
     }
 
     #[test]

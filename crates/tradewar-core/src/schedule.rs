@@ -406,7 +406,7 @@ impl ScheduleAt {
 
     /// The exclusion in force that carves `line` from `exporter` out of a
     /// tariff: its scope holds the line and its target includes the exporter.
-    fn excluded_by(&self, tariff: &MeasureId, exporter: Economy, line: HsCode) -> Option<&Measure> {
+    pub(crate) fn excluded_by(&self, tariff: &MeasureId, exporter: Economy, line: HsCode) -> Option<&Measure> {
         self.exclusions
             .get(tariff)?
             .iter()
@@ -515,6 +515,25 @@ impl ScheduleAt {
             }
             _ => true,
         });
+        // Floors do not add up: only the highest floor pays its gap.
+        let floor_level = |d: &Duty| d.ad_valorem_part().map_or(Decimal::MAX, Percent::value);
+        let top_floor = candidates
+            .iter()
+            .filter(|(_, _, st)| st.combine == Combine::Floor)
+            .max_by(|a, b| floor_level(a.1).cmp(&floor_level(b.1)).then_with(|| b.0.id().cmp(a.0.id())))
+            .map(|(m, _, _)| m.id().clone());
+        candidates.retain(|(m, _, st)| {
+            if st.combine != Combine::Floor || top_floor.as_ref() == Some(m.id()) {
+                return true;
+            }
+            let winner = top_floor.as_ref().map_or("", MeasureId::as_str);
+            inactive.push(InactiveLayer {
+                id: m.id().clone(),
+                name: m.header().name.clone(),
+                reason: format!("floors do not add: lower than {winner}"),
+            });
+            false
+        });
         let base_av = base.contribution.map(Percent::value);
         let mut total = base_av;
         let mut has_specific = base.duty.has_specific_part();
@@ -525,7 +544,8 @@ impl ScheduleAt {
                 Combine::Floor => {
                     let floor = d.ad_valorem_part().map(Percent::value);
                     let share = confined.get(m.id()).map_or(Decimal::ONE, |(f, _)| *f);
-                    floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO) * share)
+                    let value_share = st.value_share.map_or(Decimal::ONE, Percent::fraction);
+                    floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO) * share * value_share)
                 }
                 _ => contribution(m, d, st),
             };
@@ -735,6 +755,18 @@ mod tests {
                 at.stack(Economy::USA, Economy::CHN, c("8703.23.01")).total_ad_valorem
             );
         }
+    }
+
+    #[test]
+    fn floors_do_not_add_up() {
+        let floor = Stacking { combine: Combine::Floor, ..Stacking::default() };
+        let s = schedule(vec![
+            tariff("F15", &["87"], "15", "2025-01-01", floor.clone(), LegalBasis::Ieepa),
+            tariff("F10", &["87"], "10", "2025-01-01", floor, LegalBasis::Ieepa),
+        ]);
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        assert_eq!(st.total_ad_valorem, Some(p("15")), "{}", st.explain());
+        assert_eq!(st.inactive[0].id.as_str(), "F10");
     }
 
     #[test]

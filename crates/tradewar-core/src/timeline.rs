@@ -388,6 +388,15 @@ fn replay(events: &[Event], date: NaiveDate) -> Result<PolicyState> {
                         return Err(invalid(id, e.date, format!("scale factor {factor} is not between 0 and 10")));
                     }
                 }
+                if let (RateChange::Update { .. }, Some(crate::measure::TariffRates::Uniform { .. })) =
+                    (change, st.measure.rates())
+                {
+                    return Err(invalid(
+                        id,
+                        e.date,
+                        "a per-product update needs per-product rates; set new rates instead",
+                    ));
+                }
                 let m = Arc::make_mut(&mut st.measure);
                 let rates =
                     m.rates_mut().ok_or_else(|| invalid(id, e.date, "only tariffs and MFN changes have rates"))?;
@@ -508,6 +517,24 @@ mod tests {
             Err(Error::InvalidEvent { .. })
         ));
         assert_eq!(t, before);
+    }
+
+    #[test]
+    fn per_product_update_of_a_uniform_rate_is_refused() {
+        let id = MeasureId::new("L1").unwrap();
+        let update = RateChange::Update {
+            rates: [("8703".parse().unwrap(), crate::duty::Duty::ad_valorem("25".parse().unwrap()))]
+                .into_iter()
+                .collect(),
+        };
+        let r = Timeline::from_events(
+            "t",
+            vec![
+                tariff("L1", "2018-07-06", "10"),
+                Event::new(d("2019-01-01"), Action::ChangeRates { id, change: update }),
+            ],
+        );
+        assert!(matches!(r, Err(Error::InvalidEvent { .. })));
     }
 
     #[test]

@@ -37,6 +37,17 @@ fn parse_usd(s: &str) -> tradewar_core::Result<Money> {
     Money::non_negative(d, Currency::USD)
 }
 
+/// Checks a flow where it was read, naming the column to blame.
+fn check_flow(row: &Row<'_>, flow: &TradeFlow) -> Result<()> {
+    flow.validate().map_err(|e| {
+        let column = match e {
+            CoreError::Invalid { .. } => "importer",
+            _ => "value_usd",
+        };
+        row.error(column, e)
+    })
+}
+
 /// Reads trade flows in tradewar's own layout:
 /// `year,exporter,importer,product,value_usd,basis` (the product column may
 /// also be called `hs6`; other columns are ignored).
@@ -45,14 +56,16 @@ pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatr
     let mut flows = Vec::new();
     src.for_each(|row| {
         let product_col = if row.get("product").is_empty() && !row.get("hs6").is_empty() { "hs6" } else { "product" };
-        flows.push(TradeFlow {
+        let flow = TradeFlow {
             year: row.parse("year", parse_year)?,
             exporter: row.parse("exporter", Economy::new)?,
             importer: row.parse("importer", Economy::new)?,
             product: row.parse(product_col, HsCode::new)?,
             value: row.parse("value_usd", parse_usd)?,
             basis: row.parse("basis", str::parse::<ValuationBasis>)?,
-        });
+        };
+        check_flow(row, &flow)?;
+        flows.push(flow);
         Ok(())
     })?;
     let mut m = TradeMatrix::with_capacity(flows.len());
@@ -95,14 +108,16 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
                 ))
             }
         };
-        flows.push(TradeFlow {
+        let flow = TradeFlow {
             year: row.parse("year", parse_year)?,
             exporter,
             importer,
             product: row.parse("hs_code", HsCode::new)?,
             value: row.parse("primary_value_usd", parse_usd)?,
             basis,
-        });
+        };
+        check_flow(row, &flow)?;
+        flows.push(flow);
         Ok(())
     })?;
     let mut m = TradeMatrix::with_capacity(flows.len());
@@ -118,9 +133,16 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
 pub fn read_mfn_csv<R: Read>(source_name: &str, importer: Economy, reader: R) -> Result<MfnTable> {
     let src = CsvSource::open(source_name, reader, &["ad_valorem_pct"])?;
     let mut lines = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     src.for_each(|row| {
         let col = ["hts8", "line", "hs6"].into_iter().find(|c| !row.get(c).is_empty()).unwrap_or("hts8");
         let code = row.parse(col, HsCode::new)?;
+        if !seen.insert(code) {
+            return Err(row.error(
+                col,
+                CoreError::Invalid { what: "MFN table", reason: format!("line {code} of {importer} is listed twice") },
+            ));
+        }
         lines.push((code, mfn_duty(row)?));
         Ok(())
     })?;
@@ -296,8 +318,16 @@ pub fn read_categories<R: Read>(
     src.for_each(|row| {
         let raw = row.get("code");
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() % 2 == 1 && digits.len() <= usize::from(max_level.digits()) {
+            return Err(row.error(
+                "code",
+                CoreError::InvalidHsCode {
+                    value: raw.to_string(),
+                    reason: "an odd number of digits (a lost leading zero?)",
+                },
+            ));
+        }
         let cut = &digits[..digits.len().min(usize::from(max_level.digits()))];
-        let cut = &cut[..cut.len() - cut.len() % 2];
         let code = HsCode::new(cut).map_err(|_| {
             row.error(
                 "code",
@@ -448,6 +478,11 @@ mod tests {
         assert!(matches!(read_trade_csv("t.csv", bad_col.as_bytes()), Err(DataError::MissingColumn { .. })));
         let neg = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,-1,fob\n";
         assert!(matches!(read_trade_csv("t.csv", neg.as_bytes()), Err(DataError::Row { line: 2, .. })));
+        let same = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,1,fob\n2017,USA,USA,120190,1,fob\n";
+        assert!(matches!(read_trade_csv("t.csv", same.as_bytes()), Err(DataError::Row { line: 3, .. })));
+        let huge =
+            "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,79228162514264337593543950335,fob\n";
+        assert!(matches!(read_trade_csv("t.csv", huge.as_bytes()), Err(DataError::Row { line: 2, .. })));
         let ragged = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN\n";
         assert!(matches!(read_trade_csv("t.csv", ragged.as_bytes()), Err(DataError::Csv { .. })));
     }

@@ -26,9 +26,11 @@ pub fn apply(shocks: &PolicyShocks, values: &mut [f64], mode: CommitmentMode) ->
                 })
                 .collect();
             let pool: f64 = others.iter().map(|&r| values[r]).sum();
-            let take = c.extra_usd.min(pool);
-            for &r in &others {
-                values[r] -= take * values[r] / pool;
+            let take = c.extra_usd.min(pool.max(0.0));
+            if pool > 0.0 {
+                for &r in &others {
+                    values[r] -= take * values[r] / pool;
+                }
             }
             undiverted = c.extra_usd - take;
         }

@@ -102,11 +102,22 @@ impl Model for GeModel {
         let s = scenario.shocks()?;
         let dirs = directions(&s);
         let mut eq = self.solve(&dirs, &[])?;
+        let partial_bans: Vec<String> = dirs
+            .iter()
+            .filter(|(_, d)| d.banned > 0.0 && d.banned < d.value)
+            .map(|((e, i), d)| format!("{e}->{i} ({:.1}% of value)", 100.0 * d.banned / d.value))
+            .collect();
         let mut notes = vec![format!(
             "GE world of {} economies; tariffs trade-weighted by direction; revenue rebated: {}",
             self.world.len(),
             self.config.rebate_tariff_revenue
         )];
+        if !partial_bans.is_empty() {
+            notes.push(format!(
+                "bans on part of a direction are not applied in the aggregate GE: {}",
+                partial_bans.join(", ")
+            ));
+        }
         let mut added: BTreeMap<(Economy, Economy), f64> = BTreeMap::new();
         let change = |eq: &GeEquilibrium, e: Economy, i: Economy| -> Result<f64> {
             let p = eq.pair(self.index(e)?, self.index(i)?).ok_or_else(|| ModelError::InvalidInput {

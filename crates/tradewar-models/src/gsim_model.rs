@@ -99,9 +99,10 @@ impl GsimModel {
                 let (i, j) = (idx(s.exporter[k]), idx(s.importer[k]));
                 let share = if base.trade.get(i, j) > 0.0 { s.value[k] / base.trade.get(i, j) } else { 0.0 };
                 out.new_value[k] = o.trade_after.get(i, j) * share;
-                let revenue_after =
-                    if s.banned[k] { 0.0 } else { (t1.get(i, j) - 1.0) * o.trade_after.get(i, j) * share };
-                out.revenue_change[k] = revenue_after - (base.tariffs.get(i, j) - 1.0) * s.value[k];
+                // Revenue at the row's own tariffs: a preference shift toward a
+                // seller (diversion) is not a tariff cut.
+                let revenue_after = if s.banned[k] { 0.0 } else { s.t1[k] * o.trade_after.get(i, j) * share };
+                out.revenue_change[k] = revenue_after - s.t0[k] * s.value[k];
             }
             for (r, w) in o.welfare_gain.iter().enumerate() {
                 out.welfare_by_region[r] += w;
@@ -139,7 +140,12 @@ impl Model for GsimModel {
         for c in &s.commitments {
             match scenario.commitment_mode() {
                 CommitmentMode::AddedDemand => {
-                    crate::commitments::add_pro_rata(&c.rows, &s.value, &mut solved.new_value, c.extra_usd);
+                    let open: Vec<usize> = c.rows.iter().copied().filter(|&r| !s.banned[r]).collect();
+                    let before = solved.new_value.clone();
+                    crate::commitments::add_pro_rata(&open, &before, &mut solved.new_value, c.extra_usd);
+                    for &r in &open {
+                        solved.revenue_change[r] += s.t1[r] * (solved.new_value[r] - before[r]);
+                    }
                     notes.push(format!("commitment {}: {:.1}B added to demand", c.id, c.extra_usd / 1e9));
                 }
                 CommitmentMode::Diversion => {

@@ -67,7 +67,10 @@ pub struct CommitmentShock {
     pub seller: Economy,
     /// Rows of [`PolicyShocks`] in the commitment's scope.
     pub rows: Vec<usize>,
-    /// Extra purchases per year, US dollars.
+    /// Extra purchases per year, US dollars: the committed amount above
+    /// the commitment's own baseline year, applied to the scenario's
+    /// base-year trade (exact when the two years are the same, as in the
+    /// 2018–2020 story, where both are 2017).
     pub extra_usd: f64,
 }
 
@@ -264,14 +267,21 @@ impl Scenario {
             s.importer.push(i);
             s.product.push(raw);
             s.value.push(m.values_cents()[r] as f64 / 100.0);
-            s.t0.push(t0.unwrap_or(0.0));
-            s.t1.push(t1.unwrap_or(t0.unwrap_or(0.0)));
+            let Some(t0) = t0 else {
+                return Err(ModelError::InvalidInput {
+                    what: format!("flow {e}->{i} of {p}"),
+                    reason: format!("is stopped by a ban already on {from}; models start from open trade"),
+                });
+            };
+            s.t0.push(t0);
+            s.t1.push(t1.unwrap_or(t0));
             s.banned.push(t1.is_none());
         }
+        // Commitments that come into force between the two dates, and proposals.
         let commitments: Vec<&Measure> = after
             .state()
             .in_force()
-            .filter(|m| matches!(m, Measure::PurchaseCommitment { .. }))
+            .filter(|m| matches!(m, Measure::PurchaseCommitment { .. }) && !before.state().is_in_force(m.id()))
             .chain(self.proposals.iter().filter(|m| matches!(m, Measure::PurchaseCommitment { .. })))
             .collect();
         for c in commitments {

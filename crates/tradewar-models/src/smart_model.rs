@@ -73,16 +73,16 @@ impl Model for SmartModel {
         let mut constraints: Vec<QuantityConstraint> =
             (0..s.len()).filter(|&k| s.banned[k]).map(|row| QuantityConstraint::Ban { row }).collect();
         for c in &s.commitments {
-            let base: f64 = c.rows.iter().map(|&r| s.value[r]).sum();
-            for &row in &c.rows {
-                let w = if base > 0.0 { s.value[row] / base } else { 1.0 / c.rows.len() as f64 };
-                if !s.banned[row] {
-                    constraints.push(QuantityConstraint::Commitment {
-                        row,
-                        increase: c.extra_usd * w,
-                        mode: scenario.commitment_mode(),
-                    });
-                }
+            // The extra purchases go to the open rows, pro rata to their values.
+            let open: Vec<usize> = c.rows.iter().copied().filter(|&r| !s.banned[r]).collect();
+            let base: f64 = open.iter().map(|&r| s.value[r]).sum();
+            for &row in &open {
+                let w = if base > 0.0 { s.value[row] / base } else { 1.0 / open.len() as f64 };
+                constraints.push(QuantityConstraint::Commitment {
+                    row,
+                    increase: c.extra_usd * w,
+                    mode: scenario.commitment_mode(),
+                });
             }
         }
         let r = smart(&flows, &elasticities, &constraints)?;
