@@ -1,0 +1,41 @@
+//! `tradewar._core`: the Python face of the tradewar crates.
+//!
+//! Every `#[pyclass]` of the project lives in this crate; the domain crates
+//! stay free of pyo3. Classes are frozen, compare and hash where that means
+//! something, and pickle through `__reduce__`. Tables leave Rust as
+//! [`table::Table`], which Python turns into pandas or Arrow.
+
+mod convert;
+mod datasets;
+mod error;
+mod models;
+mod policy;
+mod table;
+mod trade;
+mod values;
+
+use pyo3::prelude::*;
+
+/// Runs heavy work without the GIL. Every model run, sweep and bulk query
+/// goes through here, so other Python threads keep running meanwhile.
+pub(crate) fn detached<T, F>(py: Python<'_>, f: F) -> T
+where
+    F: Send + FnOnce() -> T,
+    T: Send,
+{
+    py.detach(f)
+}
+
+/// The extension module.
+#[pymodule]
+#[pyo3(name = "_core")]
+fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    values::register(m)?;
+    table::register(m)?;
+    policy::register(m)?;
+    trade::register(m)?;
+    models::register(m)?;
+    datasets::register(m)?;
+    Ok(())
+}

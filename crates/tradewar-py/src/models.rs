@@ -1,0 +1,818 @@
+//! Scenarios, the four models, outcomes and Monte Carlo sweeps.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use rayon::prelude::*;
+use tradewar_core::HsLevel;
+use tradewar_models::gravity::{GeConfig, GravityPanel, PanelColumns};
+use tradewar_models::gsim::GsimElasticities;
+use tradewar_models::{
+    to_money, AccountingModel, CommitmentMode, Distribution, Evaluation, GeModel, GsimModel, Model, Outcome, Scenario,
+    SmartModel, Sweep,
+};
+
+use crate::convert::{date_arg, each, py_str_repr, year_arg};
+use crate::error::{invalid, Result};
+use crate::policy::{PyMeasure, PySchedule};
+use crate::table::{tables_helper, Column, PyTable, TableData};
+use crate::trade::PyTradeMatrix;
+use crate::values::PyTarget;
+
+type Reduced<'py> = (Bound<'py, PyAny>, Bound<'py, PyTuple>);
+
+/// Baseline trade and a schedule, evaluated at a date (against policy before the
+/// first event) or between two dates, with proposals and a target.
+#[pyclass(frozen, name = "Scenario", module = "tradewar")]
+#[derive(Clone)]
+pub struct PyScenario {
+    inner: Arc<Scenario>,
+    trade: PyTradeMatrix,
+    schedule: PySchedule,
+    proposals: Vec<PyMeasure>,
+    target: Option<PyTarget>,
+    mode: &'static str,
+    commitment_year: Option<i32>,
+}
+
+fn mode_arg(mode: &str) -> Result<(CommitmentMode, &'static str)> {
+    match mode {
+        "added_demand" => Ok((CommitmentMode::AddedDemand, "added_demand")),
+        "diversion" => Ok((CommitmentMode::Diversion, "diversion")),
+        _ => Err(invalid(format!("unknown commitment mode {mode:?}: expected added_demand or diversion"))),
+    }
+}
+
+#[pymethods]
+impl PyScenario {
+    /// `date` alone: policy on that date against policy before the timeline's first event.
+    /// `start` and `date`: policy on `date` against policy on `start`.
+    #[new]
+    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand", commitment_year = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        name: &str,
+        trade: PyTradeMatrix,
+        schedule: PySchedule,
+        base_year: &Bound<'_, PyAny>,
+        date: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        proposals: Option<&Bound<'_, PyAny>>,
+        target: Option<PyTarget>,
+        commitment_mode: &str,
+        commitment_year: Option<&Bound<'_, PyAny>>,
+    ) -> Result<Self> {
+        let base_year = year_arg(base_year, "base_year")?;
+        let to = date_arg(date)?;
+        let mut s = match start.filter(|s| !s.is_none()) {
+            None => Scenario::at(name, trade.0.clone(), schedule.inner.clone(), base_year, to)?,
+            Some(from) => {
+                Scenario::between(name, trade.0.clone(), schedule.inner.clone(), base_year, date_arg(from)?, to)?
+            }
+        };
+        let proposals = match proposals {
+            Some(p) => each(p, |x| {
+                x.cast::<PyMeasure>().map(|m| m.get().clone()).map_err(|_| invalid("proposals must be Measure objects"))
+            })?,
+            None => Vec::new(),
+        };
+        for p in &proposals {
+            s = s.with_proposal((*p.0).clone());
+        }
+        let (mode, mode_name) = mode_arg(commitment_mode)?;
+        s = s.with_commitment_mode(mode);
+        let commitment_year =
+            commitment_year.filter(|y| !y.is_none()).map(|y| year_arg(y, "commitment_year")).transpose()?;
+        if let Some(y) = commitment_year {
+            s = s.with_commitment_year(y);
+        }
+        if let Some(t) = &target {
+            s = s.with_target(t.0.clone());
+        }
+        Ok(Self { inner: Arc::new(s), trade, schedule, proposals, target, mode: mode_name, commitment_year })
+    }
+    /// Its name.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name().to_string()
+    }
+    /// The year of baseline trade.
+    #[getter]
+    fn base_year(&self) -> i32 {
+        self.inner.base_year()
+    }
+    /// The dates compared (start, end).
+    #[getter]
+    fn dates(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        self.inner.dates()
+    }
+    /// The baseline trade.
+    #[getter]
+    fn trade(&self) -> PyTradeMatrix {
+        self.trade.clone()
+    }
+    /// The schedule.
+    #[getter]
+    fn schedule(&self) -> PySchedule {
+        self.schedule.clone()
+    }
+    /// Measures added on top of the timeline.
+    #[getter]
+    fn proposals(&self) -> Vec<PyMeasure> {
+        self.proposals.clone()
+    }
+    /// The target scored, if any.
+    #[getter]
+    fn target(&self) -> Option<PyTarget> {
+        self.target.clone()
+    }
+    /// "added_demand" or "diversion".
+    #[getter]
+    fn commitment_mode(&self) -> &'static str {
+        self.mode
+    }
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "scenario_html")?.call1((slf,))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        let (from, to) = self.inner.dates();
+        let start = match self.inner.evaluation() {
+            Evaluation::Between { .. } => format!(", start='{from}'"),
+            Evaluation::At(_) => String::new(),
+        };
+        let proposals: Vec<String> = self.proposals.iter().map(|p| p.__repr__(py)).collect::<Result<_>>()?;
+        let target = match &self.target {
+            Some(t) => format!(", target={}", t.__repr__(py)?),
+            None => String::new(),
+        };
+        let year = self.commitment_year.map(|y| format!(", commitment_year={y}")).unwrap_or_default();
+        Ok(format!(
+            "Scenario({}, trade={}, schedule={}, base_year={}, date='{to}'{start}, proposals=[{}]{target}, commitment_mode='{}'{year})",
+            py_str_repr(py, self.inner.name())?,
+            self.trade.__repr__(),
+            self.schedule.__repr__(py)?,
+            self.inner.base_year(),
+            proposals.join(", "),
+            self.mode
+        ))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let (from, to) = self.inner.dates();
+        let start = match self.inner.evaluation() {
+            Evaluation::Between { .. } => Some(from),
+            Evaluation::At(_) => None,
+        };
+        let args = (
+            self.inner.name().to_string(),
+            self.trade.clone(),
+            self.schedule.clone(),
+            self.inner.base_year(),
+            to,
+            start,
+            self.proposals.clone(),
+            self.target.clone(),
+            self.mode,
+            self.commitment_year,
+        )
+            .into_pyobject(py)?;
+        Ok((py.import("tradewar._pickle")?.getattr("scenario")?, args))
+    }
+}
+
+/// What a model says a scenario does: tables by flow and by economy, balances and the target's score.
+#[pyclass(frozen, name = "Outcome", module = "tradewar")]
+#[derive(Clone)]
+pub struct PyOutcome(pub Arc<Outcome>);
+
+fn money_col(v: &[f64]) -> Column {
+    Column::Decimal(v.iter().map(|&x| to_money(x).ok().map(|m| m.amount())).collect())
+}
+
+#[pymethods]
+impl PyOutcome {
+    /// The model's name.
+    #[getter]
+    fn model(&self) -> String {
+        self.0.model.clone()
+    }
+    /// The scenario's name.
+    #[getter]
+    fn scenario(&self) -> String {
+        self.0.scenario.clone()
+    }
+    /// What "welfare" means for this model.
+    #[getter]
+    fn welfare_measure(&self) -> String {
+        self.0.welfare_measure.clone()
+    }
+    /// Notes from the model.
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.0.notes.clone()
+    }
+    /// Flow by flow: baseline and new value, tariffs before and after, revenue and welfare (USD, exact cents).
+    fn flows(&self) -> PyTable {
+        let f = &self.0.flows;
+        PyTable(
+            TableData::new("flows")
+                .with("exporter", Column::Str(f.exporter.iter().map(ToString::to_string).collect()))
+                .with("importer", Column::Str(f.importer.iter().map(ToString::to_string).collect()))
+                .with(
+                    "product",
+                    Column::Str(f.product.iter().map(|p| p.map(|p| p.to_string()).unwrap_or_default()).collect()),
+                )
+                .with("baseline", money_col(&f.baseline))
+                .with("new_value", money_col(&f.new_value))
+                .with("tariff_before", Column::Float(f.tariff_before.clone()))
+                .with("tariff_after", Column::Float(f.tariff_after.clone()))
+                .with("revenue_change", money_col(&f.revenue_change))
+                .with("welfare_gain", money_col(&f.welfare_gain)),
+        )
+    }
+    /// Economy by economy: changes of exports, imports, revenue and welfare (USD), real income (%).
+    fn economies(&self) -> PyTable {
+        let t = &self.0.economies;
+        PyTable(
+            TableData::new("economies")
+                .with("economy", Column::Str(t.economy.iter().map(ToString::to_string).collect()))
+                .with("exports_change", money_col(&t.exports_change))
+                .with("imports_change", money_col(&t.imports_change))
+                .with("revenue_change", money_col(&t.revenue_change))
+                .with("welfare_gain", money_col(&t.welfare_gain))
+                .with("real_income_change_pct", Column::Float(t.real_income_change_pct.clone())),
+        )
+    }
+    /// Bilateral balances before and after (USD).
+    fn balances(&self) -> PyTable {
+        let b = &self.0.balances;
+        PyTable(
+            TableData::new("balances")
+                .with("reporter", Column::Str(b.iter().map(|x| x.reporter.to_string()).collect()))
+                .with("partner", Column::Str(b.iter().map(|x| x.partner.to_string()).collect()))
+                .with("before", money_col(&b.iter().map(|x| x.before).collect::<Vec<_>>()))
+                .with("after", money_col(&b.iter().map(|x| x.after).collect::<Vec<_>>()))
+                .with("change", money_col(&b.iter().map(tradewar_models::BalanceChange::change).collect::<Vec<_>>())),
+        )
+    }
+    /// The target's score: (name, sought USD, closed USD, share %), or None.
+    #[getter]
+    fn target<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(t) = &self.0.target else { return Ok(None) };
+        let d = PyDict::new(py);
+        d.set_item("target", &t.target)?;
+        d.set_item("sought", to_money(t.sought).ok().map(crate::values::PyMoney))?;
+        d.set_item("closed", to_money(t.closed).ok().map(crate::values::PyMoney))?;
+        d.set_item("share_pct", t.share_pct())?;
+        Ok(Some(d))
+    }
+    /// A short human summary.
+    fn summary(&self) -> String {
+        self.0.summary()
+    }
+    /// The JSON form.
+    fn to_json(&self) -> Result<String> {
+        crate::convert::to_json(&outcome_state::State::of(&self.0))
+    }
+    /// From its JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self> {
+        let state: outcome_state::State = crate::convert::from_json(text, "outcome")?;
+        Ok(Self(Arc::new(state.into_outcome().map_err(|e| invalid(format!("invalid outcome: {e}")))?)))
+    }
+    fn __str__(&self) -> String {
+        self.0.summary()
+    }
+    /// Equal when every number is the same (NaN included, as "not computed").
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> Result<bool> {
+        match other.cast::<PyOutcome>() {
+            Ok(o) => Ok(self.to_json()? == o.get().to_json()?),
+            Err(_) => Ok(false),
+        }
+    }
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "outcome_html")?.call1((slf,))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        Ok(format!("Outcome.from_json({})", py_str_repr(py, &self.to_json()?)?))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Result<Reduced<'py>> {
+        Ok((py.get_type::<Self>().getattr("from_json")?, PyTuple::new(py, [self.to_json()?])?))
+    }
+}
+
+/// The model settings a Python model object carries; rebuilt into a Rust model per run
+/// (cheap), so that sweeps can vary them.
+#[derive(Clone, Debug, PartialEq)]
+enum Spec {
+    Accounting,
+    Smart { import_demand: f64 },
+    Gsim { import_demand: f64, substitution: f64, export_supply: f64, level: &'static str },
+    Ge { sigma: f64, reference: String },
+}
+
+fn ge_world(sigma: f64, reference: &str) -> Result<GeModel> {
+    let panel = GravityPanel::from_csv_str(
+        tradewar_data::embedded::gravity_sample_csv(),
+        &PanelColumns::gegravity_sample("2006"),
+    )?;
+    let world = panel.trade_data()?;
+    let r =
+        world.index_of(reference).ok_or_else(|| invalid(format!("reference {reference:?} is not in the GE world")))?;
+    let mut config = GeConfig::new(sigma, r);
+    config.rebate_tariff_revenue = true;
+    Ok(GeModel::new(world, config))
+}
+
+impl Spec {
+    fn with_params(&self, names: &[String], values: &[f64]) -> Result<Spec> {
+        let mut s = self.clone();
+        for (n, &v) in names.iter().zip(values) {
+            match (&mut s, n.as_str()) {
+                (Spec::Smart { import_demand } | Spec::Gsim { import_demand, .. }, "import_demand") => {
+                    *import_demand = v;
+                }
+                (Spec::Gsim { substitution, .. }, "substitution") => *substitution = v,
+                (Spec::Gsim { export_supply, .. }, "export_supply") => *export_supply = v,
+                (Spec::Ge { sigma, .. }, "sigma") => *sigma = v,
+                _ => return Err(invalid(format!("parameter {n:?} does not apply to this model"))),
+            }
+        }
+        Ok(s)
+    }
+
+    fn run(&self, scenario: &Scenario) -> Result<Outcome> {
+        Ok(match self {
+            Spec::Accounting => AccountingModel.run(scenario)?,
+            Spec::Smart { import_demand } => SmartModel::wits_defaults(*import_demand)?.run(scenario)?,
+            Spec::Gsim { import_demand, substitution, export_supply, level } => {
+                let level = if *level == "chapter" { HsLevel::Chapter } else { HsLevel::Subheading };
+                let m = GsimModel {
+                    elasticities: GsimElasticities {
+                        import_demand: *import_demand,
+                        substitution: *substitution,
+                        export_supply: *export_supply,
+                    },
+                    level,
+                    ..GsimModel::default()
+                };
+                m.run(scenario)?
+            }
+            Spec::Ge { sigma, reference } => ge_world(*sigma, reference)?.run(scenario)?,
+        })
+    }
+
+    fn check_finite(values: &[f64]) -> Result<()> {
+        if values.iter().all(|v| v.is_finite()) {
+            Ok(())
+        } else {
+            Err(invalid("model parameters must be finite numbers"))
+        }
+    }
+}
+
+/// An impact model: `run(scenario)` returns an Outcome (the GIL is released while it runs).
+#[pyclass(frozen, subclass, name = "Model", module = "tradewar")]
+pub struct PyModel {
+    spec: Spec,
+}
+
+#[pymethods]
+impl PyModel {
+    /// The model's name.
+    #[getter]
+    fn name(&self) -> &'static str {
+        match self.spec {
+            Spec::Accounting => "Accounting",
+            Spec::Smart { .. } => "SMART",
+            Spec::Gsim { .. } => "GSIM",
+            Spec::Ge { .. } => "GE",
+        }
+    }
+    /// Runs the scenario.
+    fn run(&self, py: Python<'_>, scenario: &PyScenario) -> Result<PyOutcome> {
+        let (spec, s) = (&self.spec, &scenario.inner);
+        Ok(PyOutcome(Arc::new(crate::detached(py, || spec.run(s))?)))
+    }
+    /// Runs many scenarios in parallel (the GIL is released).
+    fn run_many(&self, py: Python<'_>, scenarios: Vec<PyScenario>) -> Result<Vec<PyOutcome>> {
+        let spec = &self.spec;
+        let out = crate::detached(py, || scenarios.par_iter().map(|s| spec.run(&s.inner)).collect::<Result<Vec<_>>>())?;
+        Ok(out.into_iter().map(|o| PyOutcome(Arc::new(o))).collect())
+    }
+}
+
+/// Accounting: trade stays put; mechanical duties and commitments only.
+#[pyclass(frozen, extends = PyModel, name = "AccountingModel", module = "tradewar")]
+pub struct PyAccountingModel;
+
+#[pymethods]
+impl PyAccountingModel {
+    #[new]
+    fn new() -> (Self, PyModel) {
+        (Self, PyModel { spec: Spec::Accounting })
+    }
+    pub fn __repr__(&self) -> &'static str {
+        "AccountingModel()"
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Reduced<'py> {
+        (py.get_type::<Self>().into_any(), PyTuple::empty(py))
+    }
+}
+
+/// WITS SMART: trade creation, diversion, revenue, Harberger welfare.
+#[pyclass(frozen, extends = PyModel, name = "SmartModel", module = "tradewar")]
+pub struct PySmartModel {
+    import_demand: f64,
+}
+
+#[pymethods]
+impl PySmartModel {
+    #[new]
+    #[pyo3(signature = (*, import_demand = -1.5))]
+    fn new(import_demand: f64) -> Result<(Self, PyModel)> {
+        Spec::check_finite(&[import_demand])?;
+        SmartModel::wits_defaults(import_demand)?;
+        Ok((Self { import_demand }, PyModel { spec: Spec::Smart { import_demand } }))
+    }
+    /// Elasticity of import demand (negative).
+    #[getter]
+    fn import_demand(&self) -> f64 {
+        self.import_demand
+    }
+    pub fn __repr__(&self) -> String {
+        format!("SmartModel(import_demand={:?})", self.import_demand)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let f = py.import("tradewar._pickle")?.getattr("smart")?;
+        Ok((f, PyTuple::new(py, [self.import_demand])?))
+    }
+}
+
+/// GSIM (Francois & Hall) multi-market partial equilibrium, product by product.
+#[pyclass(frozen, extends = PyModel, name = "GsimModel", module = "tradewar")]
+pub struct PyGsimModel {
+    e: (f64, f64, f64),
+    level: &'static str,
+}
+
+#[pymethods]
+impl PyGsimModel {
+    #[new]
+    #[pyo3(signature = (*, import_demand = -1.25, substitution = 5.0, export_supply = 1.5, level = "chapter"))]
+    fn new(import_demand: f64, substitution: f64, export_supply: f64, level: &str) -> Result<(Self, PyModel)> {
+        Spec::check_finite(&[import_demand, substitution])?;
+        let level = match level {
+            "chapter" => "chapter",
+            "subheading" => "subheading",
+            _ => return Err(invalid(format!("unknown level {level:?}: expected chapter or subheading"))),
+        };
+        let spec = Spec::Gsim { import_demand, substitution, export_supply, level };
+        Ok((Self { e: (import_demand, substitution, export_supply), level }, PyModel { spec }))
+    }
+    pub fn __repr__(&self) -> String {
+        format!(
+            "GsimModel(import_demand={:?}, substitution={:?}, export_supply={:?}, level='{}')",
+            self.e.0, self.e.1, self.e.2, self.level
+        )
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let f = py.import("tradewar._pickle")?.getattr("gsim")?;
+        Ok((f, (self.e.0, self.e.1, self.e.2, self.level).into_pyobject(py)?))
+    }
+}
+
+/// Full-endowment structural gravity GE on the embedded 2006 world sample.
+#[pyclass(frozen, extends = PyModel, name = "GeModel", module = "tradewar")]
+pub struct PyGeModel {
+    sigma: f64,
+    reference: String,
+}
+
+#[pymethods]
+impl PyGeModel {
+    #[new]
+    #[pyo3(signature = (*, sigma = 5.0, reference = "DEU"))]
+    fn new(sigma: f64, reference: &str) -> Result<(Self, PyModel)> {
+        Spec::check_finite(&[sigma])?;
+        ge_world(sigma, reference)?;
+        Ok((
+            Self { sigma, reference: reference.to_string() },
+            PyModel { spec: Spec::Ge { sigma, reference: reference.to_string() } },
+        ))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("GeModel(sigma={:?}, reference={})", self.sigma, py_str_repr(py, &self.reference)?))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let f = py.import("tradewar._pickle")?.getattr("ge")?;
+        Ok((f, (self.sigma, self.reference.clone()).into_pyobject(py)?))
+    }
+}
+
+/// A seeded Monte Carlo sweep over model parameters. Each parameter is ("normal", mean, sd),
+/// ("uniform", low, high) or ("fixed", value). Draw `i` depends only on the seed and `i`,
+/// so any slice of draws can run anywhere (see `run_range`).
+#[pyclass(frozen, name = "Sweep", module = "tradewar")]
+#[derive(Clone)]
+pub struct PySweep {
+    draws: usize,
+    seed: u64,
+    params: Vec<(String, (String, f64, f64))>,
+}
+
+impl PySweep {
+    fn sweep(&self) -> Result<Sweep> {
+        let mut s = Sweep::new(self.draws, self.seed);
+        for (name, (kind, a, b)) in &self.params {
+            let d = match kind.as_str() {
+                "normal" => Distribution::Normal { mean: *a, sd: *b },
+                "uniform" => Distribution::Uniform { low: *a, high: *b },
+                "fixed" => Distribution::Fixed(*a),
+                _ => return Err(invalid(format!("parameter {name}: unknown distribution {kind:?}"))),
+            };
+            s = s.param(name, d);
+        }
+        Ok(s)
+    }
+
+    fn outputs(o: &Outcome, wanted: &[String]) -> Result<Vec<f64>> {
+        wanted
+            .iter()
+            .map(|w| {
+                if w == "target_closed" {
+                    return Ok(o.target.as_ref().map_or(f64::NAN, |t| t.closed));
+                }
+                let (what, eco) = w.split_once(':').ok_or_else(|| invalid(format!("unknown output {w:?}")))?;
+                let e = tradewar_core::Economy::new(eco)?;
+                let row = o.economies.row(e);
+                let t = &o.economies;
+                let pick = |v: &Vec<f64>| row.map_or(f64::NAN, |r| v[r]);
+                Ok(match what {
+                    "welfare" => pick(&t.welfare_gain),
+                    "exports" => pick(&t.exports_change),
+                    "imports" => pick(&t.imports_change),
+                    "revenue" => pick(&t.revenue_change),
+                    "real_income_pct" => pick(&t.real_income_change_pct),
+                    _ => return Err(invalid(format!("unknown output {w:?}"))),
+                })
+            })
+            .collect()
+    }
+
+    fn table(&self, names: &[String], wanted: &[String], rows: &[(usize, Vec<f64>, Vec<f64>)]) -> PyTable {
+        let mut t = TableData::new("sweep").with("draw", Column::Int(rows.iter().map(|r| r.0 as i64).collect()));
+        for (k, n) in names.iter().enumerate() {
+            t = t.with(n, Column::Float(rows.iter().map(|r| r.1[k]).collect()));
+        }
+        for (k, n) in wanted.iter().enumerate() {
+            t = t.with(n, Column::Float(rows.iter().map(|r| r.2[k]).collect()));
+        }
+        PyTable(t)
+    }
+}
+
+#[pymethods]
+impl PySweep {
+    #[new]
+    #[pyo3(signature = (*, draws, seed, params))]
+    fn new(draws: usize, seed: u64, params: &Bound<'_, PyDict>) -> Result<Self> {
+        let mut p = Vec::new();
+        for (k, v) in params.iter() {
+            let name: String = k.extract().map_err(|_| invalid("parameter names must be strings"))?;
+            let spec: (String, f64, f64) = if let Ok(t) = v.extract::<(String, f64, f64)>() {
+                t
+            } else {
+                let (kind, a): (String, f64) = v.extract().map_err(|_| {
+                    invalid(format!("parameter {name}: expected (\"normal\", mean, sd), (\"uniform\", low, high) or (\"fixed\", value)"))
+                })?;
+                (kind, a, 0.0)
+            };
+            p.push((name, spec));
+        }
+        let s = Self { draws, seed, params: p };
+        s.sweep()?.run(|_| Ok(Vec::new())).map(|_| ()).or_else(|e| match e {
+            tradewar_models::ModelError::InvalidInput { .. } => Err(e),
+            _ => Ok(()),
+        })?;
+        Ok(s)
+    }
+    /// Number of draws.
+    #[getter]
+    fn draws(&self) -> usize {
+        self.draws
+    }
+    /// The seed.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The parameters of draw `i`.
+    fn draw(&self, i: usize) -> Result<Vec<f64>> {
+        Ok(self.sweep()?.draw(i))
+    }
+    /// Runs `model` on `scenario` for every draw, in parallel without the GIL; `outputs` are
+    /// "target_closed" or "welfare:USA", "exports:CHN", "imports:…", "revenue:…", "real_income_pct:…".
+    #[pyo3(signature = (model, scenario, *, outputs))]
+    fn run(&self, py: Python<'_>, model: &PyModel, scenario: &PyScenario, outputs: Vec<String>) -> Result<PyTable> {
+        self.run_range(py, model, scenario, 0, self.draws, outputs)
+    }
+    /// Runs draws `start..stop` only (to split a sweep across machines).
+    #[pyo3(signature = (model, scenario, start, stop, outputs))]
+    fn run_range(
+        &self,
+        py: Python<'_>,
+        model: &PyModel,
+        scenario: &PyScenario,
+        start: usize,
+        stop: usize,
+        outputs: Vec<String>,
+    ) -> Result<PyTable> {
+        if start > stop || stop > self.draws {
+            return Err(invalid(format!("draws {start}..{stop} are not within 0..{}", self.draws)));
+        }
+        let sweep = self.sweep()?;
+        let names: Vec<String> = self.params.iter().map(|p| p.0.clone()).collect();
+        let (spec, s) = (&model.spec, &scenario.inner);
+        let rows = crate::detached(py, || {
+            (start..stop)
+                .into_par_iter()
+                .map(|i| {
+                    let p = sweep.draw(i);
+                    let o = spec.with_params(&names, &p)?.run(s)?;
+                    Ok((i, p, Self::outputs(&o, &outputs)?))
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
+        Ok(self.table(&names, &outputs, &rows))
+    }
+    pub fn __repr__(&self) -> String {
+        let p: Vec<String> = self.params.iter().map(|(n, (k, a, b))| format!("'{n}': ('{k}', {a:?}, {b:?})")).collect();
+        format!("Sweep(draws={}, seed={}, params={{{}}})", self.draws, self.seed, p.join(", "))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let params = PyDict::new(py);
+        for (n, spec) in &self.params {
+            params.set_item(n, spec.clone())?;
+        }
+        let f = py.import("tradewar._pickle")?.getattr("sweep")?;
+        Ok((f, (self.draws, self.seed, params).into_pyobject(py)?))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScenario>()?;
+    m.add_class::<PyOutcome>()?;
+    m.add_class::<PyModel>()?;
+    m.add_class::<PyAccountingModel>()?;
+    m.add_class::<PySmartModel>()?;
+    m.add_class::<PyGsimModel>()?;
+    m.add_class::<PyGeModel>()?;
+    m.add_class::<PySweep>()?;
+    Ok(())
+}
+
+/// The pickled form of an [`Outcome`]: its own serde form writes NaN (a real-income
+/// change a model does not compute) as JSON null, which does not read back; here
+/// every float is written as text.
+mod outcome_state {
+    use serde::{Deserialize, Serialize};
+    use tradewar_core::{Economy, HsCode};
+    use tradewar_models::{BalanceChange, EconomyTable, FlowTable, Outcome, TargetScore};
+
+    use crate::table::float_text;
+
+    #[derive(Serialize, Deserialize)]
+    pub struct State {
+        model: String,
+        scenario: String,
+        welfare_measure: String,
+        exporter: Vec<Economy>,
+        importer: Vec<Economy>,
+        product: Vec<Option<HsCode>>,
+        #[serde(with = "float_text")]
+        baseline: Vec<f64>,
+        #[serde(with = "float_text")]
+        new_value: Vec<f64>,
+        #[serde(with = "float_text")]
+        tariff_before: Vec<f64>,
+        #[serde(with = "float_text")]
+        tariff_after: Vec<f64>,
+        #[serde(with = "float_text")]
+        revenue_change: Vec<f64>,
+        #[serde(with = "float_text")]
+        welfare_gain: Vec<f64>,
+        economy: Vec<Economy>,
+        #[serde(with = "float_text")]
+        exports_change: Vec<f64>,
+        #[serde(with = "float_text")]
+        imports_change: Vec<f64>,
+        #[serde(with = "float_text")]
+        e_revenue_change: Vec<f64>,
+        #[serde(with = "float_text")]
+        e_welfare_gain: Vec<f64>,
+        #[serde(with = "float_text")]
+        real_income_change_pct: Vec<f64>,
+        balances: Vec<(Economy, Economy, String, String)>,
+        target: Option<(String, String, String)>,
+        notes: Vec<String>,
+    }
+
+    fn num(s: &str) -> Result<f64, String> {
+        s.parse().map_err(|_| format!("{s:?} is not a number"))
+    }
+
+    impl State {
+        pub fn of(o: &Outcome) -> Self {
+            let (f, e) = (&o.flows, &o.economies);
+            Self {
+                model: o.model.clone(),
+                scenario: o.scenario.clone(),
+                welfare_measure: o.welfare_measure.clone(),
+                exporter: f.exporter.clone(),
+                importer: f.importer.clone(),
+                product: f.product.clone(),
+                baseline: f.baseline.clone(),
+                new_value: f.new_value.clone(),
+                tariff_before: f.tariff_before.clone(),
+                tariff_after: f.tariff_after.clone(),
+                revenue_change: f.revenue_change.clone(),
+                welfare_gain: f.welfare_gain.clone(),
+                economy: e.economy.clone(),
+                exports_change: e.exports_change.clone(),
+                imports_change: e.imports_change.clone(),
+                e_revenue_change: e.revenue_change.clone(),
+                e_welfare_gain: e.welfare_gain.clone(),
+                real_income_change_pct: e.real_income_change_pct.clone(),
+                balances: o
+                    .balances
+                    .iter()
+                    .map(|b| (b.reporter, b.partner, b.before.to_string(), b.after.to_string()))
+                    .collect(),
+                target: o.target.as_ref().map(|t| (t.target.clone(), t.sought.to_string(), t.closed.to_string())),
+                notes: o.notes.clone(),
+            }
+        }
+
+        pub fn into_outcome(self) -> Result<Outcome, String> {
+            let n = self.exporter.len();
+            let flow_cols = [
+                &self.importer.len(),
+                &self.product.len(),
+                &self.baseline.len(),
+                &self.new_value.len(),
+                &self.tariff_before.len(),
+                &self.tariff_after.len(),
+                &self.revenue_change.len(),
+                &self.welfare_gain.len(),
+            ];
+            let m = self.economy.len();
+            let econ_cols = [
+                &self.exports_change.len(),
+                &self.imports_change.len(),
+                &self.e_revenue_change.len(),
+                &self.e_welfare_gain.len(),
+                &self.real_income_change_pct.len(),
+            ];
+            if flow_cols.iter().any(|&&l| l != n) || econ_cols.iter().any(|&&l| l != m) {
+                return Err("columns of different lengths".into());
+            }
+            let balances = self
+                .balances
+                .iter()
+                .map(|(r, p, b, a)| Ok(BalanceChange { reporter: *r, partner: *p, before: num(b)?, after: num(a)? }))
+                .collect::<Result<Vec<_>, String>>()?;
+            let target = match &self.target {
+                Some((t, s, c)) => Some(TargetScore { target: t.clone(), sought: num(s)?, closed: num(c)? }),
+                None => None,
+            };
+            Ok(Outcome {
+                model: self.model,
+                scenario: self.scenario,
+                welfare_measure: self.welfare_measure,
+                flows: FlowTable {
+                    exporter: self.exporter,
+                    importer: self.importer,
+                    product: self.product,
+                    baseline: self.baseline,
+                    new_value: self.new_value,
+                    tariff_before: self.tariff_before,
+                    tariff_after: self.tariff_after,
+                    revenue_change: self.revenue_change,
+                    welfare_gain: self.welfare_gain,
+                },
+                economies: EconomyTable {
+                    economy: self.economy,
+                    exports_change: self.exports_change,
+                    imports_change: self.imports_change,
+                    revenue_change: self.e_revenue_change,
+                    welfare_gain: self.e_welfare_gain,
+                    real_income_change_pct: self.real_income_change_pct,
+                },
+                balances,
+                target,
+                notes: self.notes,
+            })
+        }
+    }
+}

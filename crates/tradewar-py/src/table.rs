@@ -1,0 +1,221 @@
+//! One columnar table type for everything tabular that leaves Rust: trade,
+//! bulk schedule queries, accounting series, outcome tables, sweep results.
+//! Python (`tradewar/_tables.py`) turns it into pandas, Arrow or HTML.
+
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::convert::{from_json, py_str_repr, to_json};
+use crate::error::{invalid, Result};
+
+/// One column. Money and percent columns are exact decimals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "values", rename_all = "snake_case")]
+pub enum Column {
+    /// Text (economy codes, HS codes, names).
+    Str(Vec<String>),
+    /// Integers (years, counts).
+    Int(Vec<i64>),
+    /// Floating point, written as text so NaN survives pickling.
+    Float(#[serde(with = "float_text")] Vec<f64>),
+    /// Exact decimals (money, percent); None is missing.
+    Decimal(Vec<Option<Decimal>>),
+    /// Calendar dates.
+    Date(Vec<NaiveDate>),
+    /// Flags.
+    Bool(Vec<bool>),
+}
+
+pub(crate) mod float_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(ToString::to_string))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        let text: Vec<String> = Vec::deserialize(d)?;
+        text.iter().map(|t| t.parse::<f64>().map_err(serde::de::Error::custom)).collect()
+    }
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Self::Str(v) => v.len(),
+            Self::Int(v) => v.len(),
+            Self::Float(v) => v.len(),
+            Self::Decimal(v) => v.len(),
+            Self::Date(v) => v.len(),
+            Self::Bool(v) => v.len(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Str(_) => "str",
+            Self::Int(_) => "int",
+            Self::Float(_) => "float",
+            Self::Decimal(_) => "decimal",
+            Self::Date(_) => "date",
+            Self::Bool(_) => "bool",
+        }
+    }
+
+    fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        match self {
+            Self::Str(v) => PyList::new(py, v),
+            Self::Int(v) => PyList::new(py, v),
+            Self::Float(v) => PyList::new(py, v),
+            Self::Date(v) => PyList::new(py, v),
+            Self::Bool(v) => PyList::new(py, v),
+            Self::Decimal(v) => {
+                let cls = py.import("decimal")?.getattr("Decimal")?;
+                let items: Vec<Bound<'py, PyAny>> = v
+                    .iter()
+                    .map(|d| match d {
+                        Some(d) => cls.call1((d.to_string(),)),
+                        None => Ok(py.None().into_bound(py)),
+                    })
+                    .collect::<PyResult<_>>()?;
+                PyList::new(py, items)
+            }
+        }
+    }
+}
+
+/// A named table of equal-length columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableData {
+    /// What the table holds.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<(String, Column)>,
+}
+
+impl TableData {
+    /// An empty table.
+    pub fn new(name: &str) -> Self {
+        Self { name: name.to_string(), columns: Vec::new() }
+    }
+
+    /// Adds a column.
+    #[must_use]
+    pub fn with(mut self, name: &str, column: Column) -> Self {
+        self.columns.push((name.to_string(), column));
+        self
+    }
+
+    fn len(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.1.len())
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n = self.len();
+        for (name, c) in &self.columns {
+            if c.len() != n {
+                return Err(invalid(format!(
+                    "table {:?}: column {name} has {} rows, expected {n}",
+                    self.name,
+                    c.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A table from Rust: convert it with `to_pandas()`, `to_arrow()`, `to_polars()`, or
+/// hand it to anything that reads the Arrow PyCapsule stream interface.
+#[pyclass(frozen, eq, name = "Table", module = "tradewar")]
+#[derive(Clone, PartialEq)]
+pub struct PyTable(pub TableData);
+
+pub(crate) fn tables_helper<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("tradewar._tables")?.getattr(name)
+}
+
+#[pymethods]
+impl PyTable {
+    /// The table's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.0.name.clone()
+    }
+    /// Column names in order.
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.0.columns.iter().map(|c| c.0.clone()).collect()
+    }
+    /// Column kinds: "str", "int", "float", "decimal", "date" or "bool".
+    #[getter]
+    fn kinds(&self) -> Vec<(String, &'static str)> {
+        self.0.columns.iter().map(|c| (c.0.clone(), c.1.kind())).collect()
+    }
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+    /// One column as a list (decimals as `decimal.Decimal`, dates as `datetime.date`).
+    fn column<'py>(&self, py: Python<'py>, name: &str) -> Result<Bound<'py, PyList>> {
+        let c = self.0.columns.iter().find(|c| c.0 == name).ok_or_else(|| {
+            invalid(format!("table {:?} has no column {name:?} (it has: {})", self.0.name, self.columns().join(", ")))
+        })?;
+        Ok(c.1.to_list(py)?)
+    }
+    /// Every column, by name, as lists.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, c) in &self.0.columns {
+            d.set_item(name, c.to_list(py)?)?;
+        }
+        Ok(d)
+    }
+    /// A pandas DataFrame (money and rates as `decimal.Decimal`).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_pandas")?.call1((slf,))
+    }
+    /// A pyarrow Table (money and rates as decimal128).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_arrow")?.call1((slf,))
+    }
+    /// A polars DataFrame.
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_polars")?.call1((slf,))
+    }
+    /// The Arrow PyCapsule stream interface.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "arrow_c_stream")?.call1((slf, requested_schema))
+    }
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "table_html")?.call1((slf,))
+    }
+    /// JSON text that `Table.from_json` reads back.
+    fn to_json(&self) -> Result<String> {
+        to_json(&self.0)
+    }
+    /// A table from `to_json` output.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self> {
+        let t: TableData = from_json(text, "table")?;
+        t.validate()?;
+        Ok(Self(t))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        Ok(format!("Table.from_json({})", py_str_repr(py, &self.to_json()?)?))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Result<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let f = py.get_type::<Self>().getattr("from_json")?;
+        Ok((f, PyTuple::new(py, [self.to_json()?])?))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTable>()
+}

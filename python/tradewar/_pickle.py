@@ -1,0 +1,62 @@
+"""Reconstructors used by ``__reduce__`` of the Rust classes."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from tradewar import _core
+
+
+def percent(value: str) -> _core.Percent:
+    return _core.Percent(value, signed=True)
+
+
+def target(name: str, reporter: str, partner: str, base_year: int, reduction: _core.Money, by_year: int) -> _core.Target:
+    return _core.Target(name, reporter=reporter, partner=partner, base_year=base_year, reduction=reduction, by_year=by_year)
+
+
+def trade_matrix(cols: tuple[list[str], list[str], list[str], list[int], list[int], list[str]]) -> _core.TradeMatrix:
+    return _core.TradeMatrix._from_cents(*cols)
+
+
+def scenario(
+    name: str,
+    trade: _core.TradeMatrix,
+    schedule: _core.Schedule,
+    base_year: int,
+    date: datetime.date,
+    start: datetime.date | None,
+    proposals: list[_core.Measure],
+    target: _core.Target | None,
+    mode: str,
+    commitment_year: int | None,
+) -> _core.Scenario:
+    return _core.Scenario(
+        name,
+        trade=trade,
+        schedule=schedule,
+        base_year=base_year,
+        date=date,
+        start=start,
+        proposals=proposals,
+        target=target,
+        commitment_mode=mode,
+        commitment_year=commitment_year,
+    )
+
+
+def smart(import_demand: float) -> _core.SmartModel:
+    return _core.SmartModel(import_demand=import_demand)
+
+
+def gsim(import_demand: float, substitution: float, export_supply: float, level: str) -> _core.GsimModel:
+    return _core.GsimModel(import_demand=import_demand, substitution=substitution, export_supply=export_supply, level=level)
+
+
+def ge(sigma: float, reference: str) -> _core.GeModel:
+    return _core.GeModel(sigma=sigma, reference=reference)
+
+
+def sweep(draws: int, seed: int, params: dict[str, Any]) -> _core.Sweep:
+    return _core.Sweep(draws=draws, seed=seed, params=params)

@@ -1,0 +1,96 @@
+"""Plots with matplotlib; every function returns the Axes it drew on."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from tradewar import _core
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    return ax
+
+
+def tariffs_over_time(
+    schedule: _core.Schedule,
+    trade: _core.TradeMatrix,
+    *,
+    a: str | _core.Economy = "USA",
+    b: str | _core.Economy = "CHN",
+    year: int = 2017,
+    dates: Sequence[datetime.date | str] | None = None,
+    ax: Any = None,
+) -> Any:
+    """Trade-weighted average tariffs each way over time."""
+    if dates is None:
+        dates = sorted(set(schedule.timeline.dates()))
+    table = _core.tariff_path(schedule, trade, a=a, b=b, year=year, dates=list(dates)).to_dict()
+    ax = _axes(ax)
+    for imp, exp in {(i, e) for i, e in zip(table["importer"], table["exporter"])}:
+        xs = [d for d, i, e in zip(table["date"], table["importer"], table["exporter"]) if (i, e) == (imp, exp)]
+        ys = [float(v) for v, i, e in zip(table["trade_weighted"], table["importer"], table["exporter"]) if (i, e) == (imp, exp)]
+        ax.step(xs, ys, where="post", label=f"{imp} on {exp}")
+    ax.set_ylabel("trade-weighted tariff (%)")
+    ax.set_title(f"Average tariffs each way ({year} weights)")
+    ax.legend()
+    return ax
+
+
+def coverage_by_list(
+    schedule: _core.Schedule,
+    trade: _core.TradeMatrix,
+    *,
+    year: int = 2017,
+    date: datetime.date | str = "2019-12-31",
+    method: str = "line_share",
+    ax: Any = None,
+) -> Any:
+    """Trade covered by each tariff in force on `date`, in billions of dollars."""
+    t = _core.coverage_by_measure(schedule, trade, year=year, date=date, method=method).to_dict()
+    ax = _axes(ax)
+    ax.barh(t["id"], [float(v) / 1e9 for v in t["covered"]])
+    ax.set_xlabel(f"{year} trade covered (USD billion)")
+    ax.set_title(f"Coverage by list on {date}")
+    return ax
+
+
+def balance_and_target(
+    trade: _core.TradeMatrix,
+    target: _core.Target,
+    *,
+    ax: Any = None,
+) -> Any:
+    """The bilateral balance by year, with the line the target asks for."""
+    t = trade.balances(target.reporter, target.partner).to_dict()
+    ax = _axes(ax)
+    ax.plot(t["year"], [float(v) / 1e9 for v in t["balance"]], marker="o", label="balance")
+    base = [b for y, b in zip(t["year"], t["balance"]) if y == target.base_year]
+    if base:
+        goal = float(base[0] + target.reduction.amount) / 1e9
+        ax.axhline(goal, linestyle="--", color="grey", label=f"{target.name} by {target.by_year}")
+    ax.set_ylabel("USD billion")
+    ax.set_title(f"{target.reporter} balance with {target.partner}")
+    ax.legend()
+    return ax
+
+
+def compare_models(outcomes: Sequence[_core.Outcome], *, economy: str = "USA", column: str = "welfare_gain", ax: Any = None) -> Any:
+    """One bar per model: `column` of the economy table for `economy`, in billions."""
+    ax = _axes(ax)
+    names, values = [], []
+    for o in outcomes:
+        t = o.economies().to_dict()
+        rows = [v for e, v in zip(t["economy"], t[column]) if e == str(economy)]
+        names.append(o.model)
+        values.append(float(rows[0]) / 1e9 if rows and rows[0] is not None else float("nan"))
+    ax.bar(names, values)
+    ax.set_ylabel(f"{column} of {economy} (USD billion)")
+    ax.set_title("Model comparison")
+    return ax
