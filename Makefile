@@ -6,7 +6,7 @@
 
 CARGO ?= cargo
 
-.PHONY: report test lint data python
+.PHONY: report test lint data python fuzz
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -37,6 +37,12 @@ lint:
 	$(CARGO) fmt --manifest-path crates/tradewar-py/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --manifest-path crates/tradewar-py/Cargo.toml --all-targets -- -D warnings
+
+# Bounded fuzzing of every parser and loader (seconds per target; installs cargo-fuzz
+# if missing). Not part of `test`: a cold start costs about 7-8 minutes on 2 cores.
+FUZZ_SECONDS ?= 5
+fuzz:
+	fuzz/run-bounded.sh $(FUZZ_SECONDS)
 
 # Regenerate the embedded data from ../shared/data (needs only Python 3).
 data:

@@ -323,3 +323,27 @@ proptest! {
         prop_assert!(cov[1].covered.amount() <= cov[2].covered.amount());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Bulk pricing (grouped by policy period, cached per line) equals one
+    /// query per line, at any dates, window ends included.
+    #[test]
+    fn bulk_equals_single_queries(rows in proptest::collection::vec((any_line(), 0u64..1500, any::<bool>()), 1..60)) {
+        let s = schedule();
+        let mut lines = tradewar::CustomsLines::default();
+        for (line, day, us) in &rows {
+            let (imp, exp) = if *us { (Economy::USA, Economy::CHN) } else { (Economy::CHN, Economy::USA) };
+            let code = if *us { *line } else { line.truncate(HsLevel::Subheading).unwrap() };
+            lines.push(imp, exp, code, d("2018-01-01") + chrono::Days::new(*day));
+        }
+        let bulk = s.bulk_totals(&lines);
+        for (k, (line, day, us)) in rows.iter().enumerate() {
+            let (imp, exp) = if *us { (Economy::USA, Economy::CHN) } else { (Economy::CHN, Economy::USA) };
+            let code = if *us { *line } else { line.truncate(HsLevel::Subheading).unwrap() };
+            let single = s.query(imp, exp, code, d("2018-01-01") + chrono::Days::new(*day)).total_ad_valorem;
+            prop_assert_eq!(bulk[k], single);
+        }
+    }
+}

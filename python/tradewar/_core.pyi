@@ -504,3 +504,30 @@ def deficit_target() -> Target: ...
 def may_2018_offer() -> Measure: ...
 def phase_one_commitments() -> list[Measure]: ...
 def census_2017_balance() -> Money: ...
+
+# Kernels of benchmarks/compare.py (not re-exported by the package): columns travel as native-endian bytes.
+def bench_gegravity(
+    countries: list[str],
+    output: list[float],
+    expenditure: list[float],
+    cost_terms_baseline: list[float],
+    cost_terms_counterfactual: list[float],
+    sigma: float,
+    reference: str,
+) -> dict[str, Any]: ...
+def bench_smart(
+    market: bytes,
+    partner: bytes,
+    imports: bytes,
+    t0: bytes,
+    t1: bytes,
+    e_m: bytes,
+    e_x: bytes,
+    sigma: bytes,
+    *,
+    parallel: bool = False,
+    repeats: int = 1,
+) -> dict[str, Any]: ...
+def bench_schedule_bulk(
+    importer: str, exporter: str, lines: list[str], dates: list[str], *, repeats: int = 1
+) -> dict[str, Any]: ...

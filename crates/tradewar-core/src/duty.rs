@@ -56,7 +56,16 @@ impl Percent {
 
     /// From a fraction: `0.25` is 25 %.
     pub fn from_fraction(f: Decimal) -> Result<Self> {
-        Self::new(f * Decimal::ONE_HUNDRED)
+        // `f * 100` panics past Decimal::MAX; such a fraction is out of range anyway.
+        let pct = f.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(|| Error::InvalidRate {
+            value: f.to_string(),
+            reason: if f.is_sign_negative() {
+                "a rate must not be negative"
+            } else {
+                "a fraction above 10000 (1000000%): use a prohibitive duty"
+            },
+        })?;
+        Self::new(pct)
     }
 
     /// The value in percent.
@@ -299,6 +308,19 @@ mod tests {
         for bad in ["", "%", "abc", "-1", "1e2", "NaN", "inf", "1000000.1", "79228162514264337593543950335"] {
             assert!(matches!(bad.parse::<Percent>(), Err(Error::InvalidRate { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn from_fraction_out_of_range_is_an_error_not_a_panic() {
+        // Found by the `money` fuzz target: `f * 100` overflowed and panicked.
+        assert_eq!(Percent::from_fraction(Decimal::new(25, 2)).unwrap().to_string(), "25%");
+        let e = Percent::from_fraction(Decimal::MAX).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid rate \"79228162514264337593543950335\": a fraction above 10000 (1000000%): use a prohibitive duty"
+        );
+        assert!(matches!(Percent::from_fraction(Decimal::MIN), Err(Error::InvalidRate { .. })));
+        assert!(matches!(Percent::from_fraction(Decimal::new(10_001, 0)), Err(Error::InvalidRate { .. })));
     }
 
     #[test]

@@ -232,34 +232,56 @@ impl Schedule {
         self.at(date).stack(importer, exporter, line)
     }
 
+    /// The dates on which policy can change: event dates and the ends of
+    /// measures' windows. Between two consecutive ones the policy is constant.
+    fn boundaries(&self) -> Vec<NaiveDate> {
+        let mut b: Vec<NaiveDate> = self.timeline.dates();
+        b.extend(self.timeline.measures().filter_map(|m| m.header().window.end()));
+        b.sort_unstable();
+        b.dedup();
+        b
+    }
+
+    /// Groups rows by policy period (dates with the same policy), keeping
+    /// one representative date per period.
+    fn periods(&self, dates: &[NaiveDate]) -> BTreeMap<usize, (NaiveDate, Vec<usize>)> {
+        let bounds = self.boundaries();
+        let mut by_period: BTreeMap<usize, (NaiveDate, Vec<usize>)> = BTreeMap::new();
+        for (i, d) in dates.iter().enumerate() {
+            let period = bounds.partition_point(|b| b <= d);
+            by_period.entry(period).or_insert_with(|| (*d, Vec::new())).1.push(i);
+        }
+        by_period
+    }
+
     /// Total ad valorem duty of every line of a table of customs lines
-    /// (`None` where trade is stopped). Policy is compiled once per date.
+    /// (`None` where trade is stopped). Policy is compiled once per policy
+    /// period (not per date), and each distinct (importer, exporter, line)
+    /// is priced once per period.
     pub fn bulk_totals(&self, lines: &CustomsLines) -> Vec<Option<Percent>> {
         let mut out = vec![None; lines.len()];
-        let mut by_date: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-        for (i, d) in lines.date.iter().enumerate() {
-            by_date.entry(*d).or_default().push(i);
-        }
-        for (date, rows) in by_date {
+        for (date, rows) in self.periods(&lines.date).into_values() {
             let at = self.at(date);
+            let mut cache: HashMap<(Economy, Economy, HsCode), Option<Percent>> = HashMap::new();
             for i in rows {
-                out[i] = at.total(lines.importer[i], lines.exporter[i], lines.line[i]);
+                let key = (lines.importer[i], lines.exporter[i], lines.line[i]);
+                out[i] = *cache.entry(key).or_insert_with(|| at.total(key.0, key.1, key.2));
             }
         }
         out
     }
 
-    /// Full stacks for a table of customs lines.
+    /// Full stacks for a table of customs lines (each stack carries its own row's date).
     pub fn bulk_stacks(&self, lines: &CustomsLines) -> Vec<DutyStack> {
         let mut out: Vec<Option<DutyStack>> = vec![None; lines.len()];
-        let mut by_date: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-        for (i, d) in lines.date.iter().enumerate() {
-            by_date.entry(*d).or_default().push(i);
-        }
-        for (date, rows) in by_date {
+        for (date, rows) in self.periods(&lines.date).into_values() {
             let at = self.at(date);
+            let mut cache: HashMap<(Economy, Economy, HsCode), DutyStack> = HashMap::new();
             for i in rows {
-                out[i] = Some(at.stack(lines.importer[i], lines.exporter[i], lines.line[i]));
+                let key = (lines.importer[i], lines.exporter[i], lines.line[i]);
+                let mut st = cache.entry(key).or_insert_with(|| at.stack(key.0, key.1, key.2)).clone();
+                st.date = lines.date[i];
+                out[i] = Some(st);
             }
         }
         out.into_iter().flatten().collect()

@@ -8,7 +8,79 @@ use crate::error::{DataError, Result};
 pub(crate) struct CsvSource<R: Read> {
     name: String,
     columns: Vec<String>,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<QuoteTracker<R>>,
+}
+
+/// Where the bytes read so far leave a CSV's quoting, as the `csv` crate
+/// parses it (a quote opens a quoted field only at the start of a field;
+/// `""` inside one is a literal quote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Passes bytes through while following their quoting, so that a file that
+/// ends inside a quoted field (truncated) is refused: the `csv` crate
+/// accepts it, and when the field is the last of its row the cut row would
+/// load as if it were whole.
+pub(crate) struct QuoteTracker<R> {
+    inner: R,
+    state: Quoting,
+    /// Bytes of a leading UTF-8 byte-order mark seen so far (`csv` skips it).
+    bom: usize,
+    /// 1-based line of the next byte, and of the quote that opened the current quoted field.
+    line: u64,
+    opened_on: u64,
+}
+
+impl<R> QuoteTracker<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, state: Quoting::FieldStart, bom: 0, line: 1, opened_on: 0 }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        const BOM: &[u8] = b"\xef\xbb\xbf";
+        for &b in bytes {
+            if self.bom < BOM.len() && self.line == 1 && self.state == Quoting::FieldStart {
+                if b == BOM[self.bom] {
+                    self.bom += 1;
+                    continue;
+                }
+                self.bom = BOM.len();
+            }
+            let end = matches!(b, b',' | b'\n' | b'\r');
+            self.state = match (self.state, b) {
+                (Quoting::FieldStart, b'"') => {
+                    self.opened_on = self.line;
+                    Quoting::Quoted
+                }
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (_, _) if end => Quoting::FieldStart,
+                (_, _) => Quoting::Unquoted,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+    }
+
+    /// The line where a quoted field opened that has not been closed.
+    fn unterminated(&self) -> Option<u64> {
+        (self.state == Quoting::Quoted).then_some(self.opened_on)
+    }
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// One record with the means to parse its fields.
@@ -22,7 +94,8 @@ pub(crate) struct Row<'a> {
 impl<R: Read> CsvSource<R> {
     /// Opens a CSV and checks that every required column is present.
     pub(crate) fn open(name: &str, reader: R, required: &[&str]) -> Result<Self> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(reader);
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(QuoteTracker::new(reader));
         let headers = reader.headers().map_err(|e| csv_error(name, &e))?.clone();
         let columns: Vec<String> =
             headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
@@ -43,7 +116,16 @@ impl<R: Read> CsvSource<R> {
         let mut record = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
-                Ok(false) => return Ok(()),
+                Ok(false) => {
+                    return match self.reader.get_ref().unterminated() {
+                        None => Ok(()),
+                        Some(line) => Err(DataError::Csv {
+                            source_name: self.name,
+                            line,
+                            message: "unterminated quoted field at the end of the file (is it truncated?)".into(),
+                        }),
+                    }
+                }
                 Ok(true) => {
                     let line = record.position().map_or(0, csv::Position::line);
                     f(&Row { name: &self.name, columns: &self.columns, record: &record, line })?;
@@ -83,5 +165,53 @@ impl Row<'_> {
     /// 1-based line number.
     pub(crate) fn line(&self) -> u64 {
         self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &[u8]) -> Result<Vec<Vec<String>>> {
+        let src = CsvSource::open("q.csv", text, &["a", "b"])?;
+        let mut out = Vec::new();
+        src.for_each(|row| {
+            out.push(vec![row.get("a").to_string(), row.get("b").to_string()]);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_last_field_is_refused() {
+        // The `csv` crate reads `"fo` at the end of the input as the field
+        // `fo`: a truncated row that looked whole. Found by tests/failures.rs.
+        let err = rows(b"a,b\n1,\"fob\"\n2,\"fo").unwrap_err();
+        assert_eq!(
+            err,
+            DataError::Csv {
+                source_name: "q.csv".into(),
+                line: 3,
+                message: "unterminated quoted field at the end of the file (is it truncated?)".into(),
+            }
+        );
+        // The quote opened on the line where the field starts, not where the file ends.
+        let err = rows(b"a,b\n1,\"two\nlines").unwrap_err();
+        assert!(matches!(err, DataError::Csv { line: 2, .. }), "{err}");
+        assert!(rows(b"a,\"b").is_err());
+    }
+
+    #[test]
+    fn closed_escaped_and_literal_quotes_are_fine() {
+        let ok = rows(b"a,b\n1,\"x\"\"y\"\n\"2\",\"\"\n3,in\"ch\n4,\"q\"\"\"\r\n").unwrap();
+        assert_eq!(ok.len(), 4);
+        assert_eq!(ok[0], ["1", "x\"y"]);
+        assert_eq!(ok[2], ["3", "in\"ch"]);
+        assert_eq!(ok[3], ["4", "q\""]);
+        // A byte-order mark before a quoted header.
+        let ok = rows(b"\xef\xbb\xbf\"a\",b\n1,\"2\"").unwrap();
+        assert_eq!(ok, [["1", "2"]]);
+        // Odd quotes inside unquoted fields are literal, not an open quote.
+        assert_eq!(rows(b"a,b\n1,12\"").unwrap(), [["1", "12\""]]);
     }
 }

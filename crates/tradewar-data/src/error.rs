@@ -56,6 +56,32 @@ pub enum DataError {
         /// What is wrong.
         message: String,
     },
+    /// A JSON document is malformed, truncated, or not what was expected.
+    #[error("{source_name}, line {line}, column {column}: {message}")]
+    Json {
+        /// File or dataset name.
+        source_name: String,
+        /// 1-based line number where the parser stopped (0 when unknown).
+        line: u64,
+        /// 1-based column number where the parser stopped (0 when unknown).
+        column: u64,
+        /// What is wrong ("malformed JSON: ...", "truncated JSON: ...",
+        /// "not a valid scenario: ...").
+        message: String,
+    },
+    /// A file's `schema_version` is missing, malformed or newer than this
+    /// library reads; nothing else in the file was interpreted.
+    #[error("{source_name}: unsupported schema_version {found} ({reason}); this version of tradewar reads schema_version {supported}")]
+    UnsupportedSchema {
+        /// File or dataset name.
+        source_name: String,
+        /// The version found, as written in the file (`none` when absent).
+        found: String,
+        /// The newest version this library reads.
+        supported: u64,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// Building a domain object from loaded data failed.
     #[error("{source_name}: {error}")]
     Domain {

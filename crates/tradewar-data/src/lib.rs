@@ -5,12 +5,14 @@
 //! - [`us_china_2018`]: the 2018–2020 trade war as one [`tradewar_core::Timeline`].
 //! - [`us_tariffs_2025`]: the 2025–2026 US tariff stack as one timeline, on the same engine.
 //! - [`loaders`]: CSV readers with errors that name file, line and column.
+//! - [`scenario_file`]: a timeline, MFN tables and a target as one versioned JSON file.
 #![deny(missing_docs)]
 
 mod csv_source;
 pub mod embedded;
 mod error;
 pub mod loaders;
+pub mod scenario_file;
 pub mod us_china_2018;
 pub mod us_tariffs_2025;
 

@@ -5,6 +5,7 @@
 //! something, and pickle through `__reduce__`. Tables leave Rust as
 //! [`table::Table`], which Python turns into pandas or Arrow.
 
+mod bench;
 mod convert;
 mod datasets;
 mod error;
@@ -37,5 +38,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     trade::register(m)?;
     models::register(m)?;
     datasets::register(m)?;
+    // The kernels of benchmarks/compare.py (not re-exported by the package).
+    bench::register(m)?;
     Ok(())
 }
