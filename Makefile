@@ -1,6 +1,7 @@
 # The two commands of the README, and the checks CI adds.
 #   make report   the main job: replay the 2018-2020 trade war on the embedded data
-#   make test     every test (Rust unit, integration, property, snapshot and doc tests, then the Python package)
+#   make test     every test (Rust unit, integration, property, snapshot and doc tests, a bounded
+#                 fuzz run of every parser and loader, then the Python package)
 #   make python   only the Python part: .venv, build the extension, pytest (notebooks, stubtest included)
 #   make lint     rustfmt check and clippy with warnings as errors
 
@@ -18,6 +19,7 @@ report:
 test:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	$(MAKE) fuzz FUZZ_SECONDS=3
 	$(MAKE) python
 
 # The Python package: a virtualenv under the repo, the test requirements, a release
@@ -39,7 +41,7 @@ lint:
 	$(CARGO) clippy --manifest-path crates/tradewar-py/Cargo.toml --all-targets -- -D warnings
 
 # Bounded fuzzing of every parser and loader (seconds per target; installs cargo-fuzz
-# if missing). Not part of `test`: a cold start costs about 7-8 minutes on 2 cores.
+# if missing: about 3 minutes, then about 4 minutes for the first build on 2 cores).
 FUZZ_SECONDS ?= 5
 fuzz:
 	fuzz/run-bounded.sh $(FUZZ_SECONDS)
