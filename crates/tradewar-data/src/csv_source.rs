@@ -161,11 +161,6 @@ impl Row<'_> {
             error: Box::new(error),
         }
     }
-
-    /// 1-based line number.
-    pub(crate) fn line(&self) -> u64 {
-        self.line
-    }
 }
 
 #[cfg(test)]

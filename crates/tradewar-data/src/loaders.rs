@@ -455,7 +455,6 @@ pub fn read_sigmas<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsC
             )
         })?;
         out.entry(code).or_insert(v);
-        let _ = row.line();
         Ok(())
     })?;
     Ok(out)
