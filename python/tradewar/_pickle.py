@@ -54,8 +54,8 @@ def gsim(import_demand: float, substitution: float, export_supply: float, level:
     return _core.GsimModel(import_demand=import_demand, substitution=substitution, export_supply=export_supply, level=level)
 
 
-def ge(sigma: float, reference: str) -> _core.GeModel:
-    return _core.GeModel(sigma=sigma, reference=reference)
+def ge(sigma: float, reference: str, world: _core.GeWorld, rebate: bool) -> _core.GeModel:
+    return _core.GeModel(sigma=sigma, reference=reference, world=world, rebate=rebate)
 
 
 def sweep(draws: int, seed: int, params: dict[str, Any]) -> _core.Sweep:

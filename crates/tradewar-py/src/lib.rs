@@ -5,15 +5,18 @@
 //! something, and pickle through `__reduce__`. Tables leave Rust as
 //! [`table::Table`], which Python turns into pandas or Arrow.
 
+mod accounting;
 mod bench;
 mod convert;
 mod datasets;
 mod error;
+mod loaders;
 mod models;
 mod policy;
 mod table;
 mod trade;
 mod values;
+mod world;
 
 use pyo3::prelude::*;
 
@@ -36,8 +39,11 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     table::register(m)?;
     policy::register(m)?;
     trade::register(m)?;
+    accounting::register(m)?;
+    world::register(m)?;
     models::register(m)?;
     datasets::register(m)?;
+    loaders::register(m)?;
     // The kernels of benchmarks/compare.py (not re-exported by the package).
     bench::register(m)?;
     Ok(())

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rayon::prelude::*;
 use tradewar_core::HsLevel;
-use tradewar_models::gravity::{GeConfig, GravityPanel, PanelColumns};
+use tradewar_models::gravity::{GeConfig, GravityData};
 use tradewar_models::gsim::GsimElasticities;
 use tradewar_models::{
     to_money, AccountingModel, CommitmentMode, Distribution, Evaluation, GeModel, GsimModel, Model, Outcome, Scenario,
@@ -19,6 +19,7 @@ use crate::policy::{PyMeasure, PySchedule};
 use crate::table::{tables_helper, Column, PyTable, TableData};
 use crate::trade::PyTradeMatrix;
 use crate::values::PyTarget;
+use crate::world::PyGeWorld;
 
 type Reduced<'py> = (Bound<'py, PyAny>, Bound<'py, PyTuple>);
 
@@ -308,20 +309,16 @@ enum Spec {
     Accounting,
     Smart { import_demand: f64 },
     Gsim { import_demand: f64, substitution: f64, export_supply: f64, level: &'static str },
-    Ge { sigma: f64, reference: String },
+    Ge { sigma: f64, reference: String, world: Arc<GravityData>, rebate: bool },
 }
 
-fn ge_world(sigma: f64, reference: &str) -> Result<GeModel> {
-    let panel = GravityPanel::from_csv_str(
-        tradewar_data::embedded::gravity_sample_csv(),
-        &PanelColumns::gegravity_sample("2006"),
-    )?;
-    let world = panel.trade_data()?;
-    let r =
-        world.index_of(reference).ok_or_else(|| invalid(format!("reference {reference:?} is not in the GE world")))?;
+fn ge_model(sigma: f64, reference: &str, world: &Arc<GravityData>, rebate: bool) -> Result<GeModel> {
+    let r = world.index_of(reference).ok_or_else(|| {
+        invalid(format!("reference {reference:?} is not in the GE world ({})", world.countries().join(", ")))
+    })?;
     let mut config = GeConfig::new(sigma, r);
-    config.rebate_tariff_revenue = true;
-    Ok(GeModel::new(world, config))
+    config.rebate_tariff_revenue = rebate;
+    Ok(GeModel::new(GravityData::clone(world), config))
 }
 
 impl Spec {
@@ -358,7 +355,9 @@ impl Spec {
                 };
                 m.run(scenario)?
             }
-            Spec::Ge { sigma, reference } => ge_world(*sigma, reference)?.run(scenario)?,
+            Spec::Ge { sigma, reference, world, rebate } => {
+                ge_model(*sigma, reference, world, *rebate)?.run(scenario)?
+            }
         })
     }
 
@@ -482,31 +481,65 @@ impl PyGsimModel {
     }
 }
 
-/// Full-endowment structural gravity GE on the embedded 2006 world sample.
+/// Full-endowment structural gravity GE. The world is a `GeWorld` (by default the
+/// embedded 30-economy 2006 sample of `gegravity`); every economy of the scenario must
+/// be in it. `reference` is the numeraire; `rebate` returns tariff revenue to the
+/// importer's households.
 #[pyclass(frozen, extends = PyModel, name = "GeModel", module = "tradewar")]
 pub struct PyGeModel {
     sigma: f64,
     reference: String,
+    world: PyGeWorld,
+    rebate: bool,
 }
 
 #[pymethods]
 impl PyGeModel {
     #[new]
-    #[pyo3(signature = (*, sigma = 5.0, reference = "DEU"))]
-    fn new(sigma: f64, reference: &str) -> Result<(Self, PyModel)> {
+    #[pyo3(signature = (*, sigma = 5.0, reference = "DEU", world = None, rebate = true))]
+    fn new(sigma: f64, reference: &str, world: Option<PyGeWorld>, rebate: bool) -> Result<(Self, PyModel)> {
         Spec::check_finite(&[sigma])?;
-        ge_world(sigma, reference)?;
-        Ok((
-            Self { sigma, reference: reference.to_string() },
-            PyModel { spec: Spec::Ge { sigma, reference: reference.to_string() } },
-        ))
+        let world = match world {
+            Some(w) => w,
+            None => PyGeWorld::sample()?,
+        };
+        ge_model(sigma, reference, &world.0, rebate)?;
+        let spec = Spec::Ge { sigma, reference: reference.to_string(), world: world.0.clone(), rebate };
+        Ok((Self { sigma, reference: reference.to_string(), world, rebate }, PyModel { spec }))
     }
-    pub fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("GeModel(sigma={:?}, reference={})", self.sigma, py_str_repr(py, &self.reference)?))
+    /// The elasticity of substitution.
+    #[getter]
+    fn sigma(&self) -> f64 {
+        self.sigma
+    }
+    /// The numeraire economy.
+    #[getter]
+    fn reference(&self) -> String {
+        self.reference.clone()
+    }
+    /// The world the model runs on.
+    #[getter]
+    fn world(&self) -> PyGeWorld {
+        self.world.clone()
+    }
+    /// Whether tariff revenue is rebated.
+    #[getter]
+    fn rebate(&self) -> bool {
+        self.rebate
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        let sample = PyGeWorld::sample()?;
+        let world = if self.world == sample { String::new() } else { format!(", world={}", self.world.__repr__(py)?) };
+        Ok(format!(
+            "GeModel(sigma={:?}, reference={}{world}, rebate={})",
+            self.sigma,
+            py_str_repr(py, &self.reference)?,
+            if self.rebate { "True" } else { "False" }
+        ))
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let f = py.import("tradewar._pickle")?.getattr("ge")?;
-        Ok((f, (self.sigma, self.reference.clone()).into_pyobject(py)?))
+        Ok((f, (self.sigma, self.reference.clone(), self.world.clone(), self.rebate).into_pyobject(py)?))
     }
 }
 

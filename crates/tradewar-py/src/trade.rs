@@ -6,14 +6,11 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rust_decimal::Decimal;
-use tradewar_core::{
-    balance, coverage, tariff_averages, CoverageMethod, Currency, Economy, FlowFilter, HsLevel, Money, TradeFlow,
-    TradeMatrix, ValuationBasis,
-};
+use tradewar_core::{Currency, FlowFilter, HsLevel, Money, TradeFlow, TradeMatrix, ValuationBasis};
 
-use crate::convert::{date_arg, decimal_arg, each, economy_arg, hs_arg, int_arg, year_arg};
+use crate::accounting::{balance_of, balances_table, PyBalance};
+use crate::convert::{decimal_arg, each, economy_arg, hs_arg, int_arg, year_arg};
 use crate::error::{invalid, Result};
-use crate::policy::PySchedule;
 use crate::table::{tables_helper, Column, PyTable, TableData};
 use crate::values::PyMoney;
 
@@ -45,15 +42,6 @@ fn level_arg(level: &str) -> Result<HsLevel> {
         "subheading" | "6" => HsLevel::Subheading,
         _ => return Err(invalid(format!("unknown HS level {level:?}: expected chapter, heading or subheading"))),
     })
-}
-
-fn method_arg(method: &str) -> Result<CoverageMethod> {
-    match method {
-        "full_only" => Ok(CoverageMethod::FullOnly),
-        "line_share" => Ok(CoverageMethod::LineShare),
-        "any_line" => Ok(CoverageMethod::AnyLine),
-        _ => Err(invalid(format!("unknown coverage method {method:?}: expected full_only, line_share or any_line"))),
-    }
 }
 
 #[pymethods]
@@ -185,15 +173,15 @@ impl PyTradeMatrix {
     fn aggregate(&self, level: &str) -> Result<Self> {
         Ok(Self(Arc::new(self.0.aggregate(level_arg(level)?))))
     }
-    /// The balance of `reporter` with `partner` in `year` (exports minus imports).
+    /// The balance of `reporter` with `partner` in `year` (exports minus imports), with the
+    /// valuation basis of each side.
     fn balance(
         &self,
         reporter: &Bound<'_, PyAny>,
         partner: &Bound<'_, PyAny>,
         year: &Bound<'_, PyAny>,
-    ) -> Result<PyTable> {
-        let (r, p) = (economy_arg(reporter)?, economy_arg(partner)?);
-        balances_table(&self.0, r, p, &[year_arg(year, "year")?])
+    ) -> Result<PyBalance> {
+        balance_of(&self.0, economy_arg(reporter)?, economy_arg(partner)?, year_arg(year, "year")?)
     }
     /// The balance of `reporter` with `partner` for every year of the matrix.
     fn balances(&self, reporter: &Bound<'_, PyAny>, partner: &Bound<'_, PyAny>) -> Result<PyTable> {
@@ -280,100 +268,7 @@ fn leak(name: &str) -> &'static str {
     }
 }
 
-fn balances_table(m: &TradeMatrix, r: Economy, p: Economy, years: &[i32]) -> Result<PyTable> {
-    let rows = years.iter().map(|&y| balance(m, r, p, y)).collect::<tradewar_core::Result<Vec<_>>>()?;
-    Ok(PyTable(
-        TableData::new("balance")
-            .with("reporter", Column::Str(rows.iter().map(|b| b.reporter.to_string()).collect()))
-            .with("partner", Column::Str(rows.iter().map(|b| b.partner.to_string()).collect()))
-            .with("year", Column::Int(rows.iter().map(|b| i64::from(b.year)).collect()))
-            .with("exports", Column::Decimal(rows.iter().map(|b| Some(b.exports.amount())).collect()))
-            .with("imports", Column::Decimal(rows.iter().map(|b| Some(b.imports.amount())).collect()))
-            .with("balance", Column::Decimal(rows.iter().map(|b| Some(b.balance.amount())).collect())),
-    ))
-}
-
-/// Trade-weighted and simple average tariffs each way between two economies on each date
-/// (the GIL is released while computing).
-#[pyfunction]
-#[pyo3(signature = (schedule, trade, *, a, b, year, dates))]
-fn tariff_path(
-    py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
-    a: &Bound<'_, PyAny>,
-    b: &Bound<'_, PyAny>,
-    year: &Bound<'_, PyAny>,
-    dates: &Bound<'_, PyAny>,
-) -> Result<PyTable> {
-    let (a, b, year) = (economy_arg(a)?, economy_arg(b)?, year_arg(year, "year")?);
-    let dates = each(dates, date_arg)?;
-    let (s, t) = (&schedule.inner, &trade.0);
-    let rows = crate::detached(py, || {
-        let mut rows = Vec::new();
-        for &d in &dates {
-            let at = s.at(d);
-            for (imp, exp) in [(a, b), (b, a)] {
-                rows.push((d, tariff_averages(&at, t, imp, exp, year)));
-            }
-        }
-        rows
-    });
-    Ok(PyTable(
-        TableData::new("tariff averages")
-            .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
-            .with("importer", Column::Str(rows.iter().map(|r| r.1.importer.to_string()).collect()))
-            .with("exporter", Column::Str(rows.iter().map(|r| r.1.exporter.to_string()).collect()))
-            .with("trade_weighted", Column::Decimal(rows.iter().map(|r| Some(r.1.trade_weighted.value())).collect()))
-            .with(
-                "trade_weighted_mfn",
-                Column::Decimal(rows.iter().map(|r| Some(r.1.trade_weighted_mfn.value())).collect()),
-            )
-            .with("simple", Column::Decimal(rows.iter().map(|r| Some(r.1.simple.value())).collect()))
-            .with(
-                "mechanical_duties",
-                Column::Decimal(rows.iter().map(|r| Some(r.1.mechanical_duties.amount())).collect()),
-            )
-            .with("trade", Column::Decimal(rows.iter().map(|r| Some(r.1.trade.amount())).collect())),
-    ))
-}
-
-/// Trade of `year` covered by each tariff in force on `date` (method: "full_only", "line_share" or "any_line").
-#[pyfunction]
-#[pyo3(signature = (schedule, trade, *, year, date, method = "line_share"))]
-fn coverage_by_measure(
-    py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
-    year: &Bound<'_, PyAny>,
-    date: &Bound<'_, PyAny>,
-    method: &str,
-) -> Result<PyTable> {
-    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
-    let (s, t) = (&schedule.inner, &trade.0);
-    let rows = crate::detached(py, || {
-        let at = s.at(date);
-        let measures: Vec<_> = at.state().in_force().filter(|m| m.kind() == "tariff").cloned().collect();
-        measures.iter().map(|m| coverage(&at, t, m, year, method)).collect::<Vec<_>>()
-    });
-    Ok(PyTable(
-        TableData::new("coverage")
-            .with("id", Column::Str(rows.iter().map(|c| c.id.to_string()).collect()))
-            .with("name", Column::Str(rows.iter().map(|c| c.name.clone()).collect()))
-            .with("importer", Column::Str(rows.iter().map(|c| c.importer.to_string()).collect()))
-            .with("exporter", Column::Str(rows.iter().map(|c| c.exporter.to_string()).collect()))
-            .with("year", Column::Int(rows.iter().map(|c| i64::from(c.year)).collect()))
-            .with("covered", Column::Decimal(rows.iter().map(|c| Some(c.covered.amount())).collect()))
-            .with("pair_total", Column::Decimal(rows.iter().map(|c| Some(c.pair_total.amount())).collect()))
-            .with("share_pct", Column::Decimal(rows.iter().map(|c| Some(c.share().value())).collect()))
-            .with("lines8", Column::Int(rows.iter().map(|c| c.lines(8) as i64).collect()))
-            .with("method", Column::Str(rows.iter().map(|c| c.method.as_str().to_string()).collect())),
-    ))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTradeMatrix>()?;
-    m.add_function(wrap_pyfunction!(tariff_path, m)?)?;
-    m.add_function(wrap_pyfunction!(coverage_by_measure, m)?)?;
     Ok(())
 }

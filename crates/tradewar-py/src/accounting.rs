@@ -1,0 +1,658 @@
+//! Accounting over trade and schedules, as typed records: balances, coverage,
+//! average tariffs, commitment and target progress.
+//!
+//! Each record wraps the core struct (no copy of its logic), reads as
+//! attributes, pickles and evaluates back through its JSON form, and turns
+//! into a one-row [`Table`](crate::table::PyTable) (`to_table`, `to_pandas`).
+//! The series functions (`tariff_path`, `coverage_by_measure`, `balances`)
+//! build many-row tables from the same row writers.
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use tradewar_core::{
+    balance, commitment_progress, coverage, tariff_averages, Balance, CommitmentProgress, Coverage, CoverageMethod,
+    Economy, Measure, TargetProgress, TariffAverages, TradeMatrix, ValuationBasis,
+};
+
+use crate::convert::{date_arg, each, economy_arg, from_json, py_str_repr, to_json, year_arg};
+use crate::error::{invalid, Result};
+use crate::policy::{PyMeasure, PySchedule};
+use crate::table::{tables_helper, Column, PyTable, TableData};
+use crate::trade::PyTradeMatrix;
+use crate::values::{PyEconomy, PyMoney, PyPercent, PyTarget};
+
+/// The methods every record shares: JSON in and out, an evaluating repr,
+/// pickling, and one-row tables. `$rows` writes a table from a slice of
+/// records; `$check` re-validates a record read from JSON.
+macro_rules! record_class {
+    ($py:ident, $rust:ty, $name:literal, $rows:path, $check:path, { $($methods:tt)* }) => {
+        #[pyclass(frozen, eq, name = $name, module = "tradewar")]
+        #[derive(Clone, PartialEq)]
+        pub struct $py(pub $rust);
+
+        #[pymethods]
+        impl $py {
+            /// The record from its `to_json` text (checked for consistency).
+            #[staticmethod]
+            fn from_json(text: &str) -> Result<Self> {
+                let r: $rust = from_json(text, $name)?;
+                $check(&r)?;
+                Ok(Self(r))
+            }
+            /// JSON text that `from_json` reads back.
+            fn to_json(&self) -> Result<String> {
+                to_json(&self.0)
+            }
+            /// The record as a one-row Table.
+            fn to_table(&self) -> PyTable {
+                PyTable($rows(std::slice::from_ref(&self.0)))
+            }
+            /// The record as a one-row pandas DataFrame.
+            fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                tables_helper(py, "to_pandas")?.call1((self.to_table(),))
+            }
+            fn _repr_html_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                tables_helper(py, "table_html")?.call1((self.to_table(),))
+            }
+            /// Evaluates back to an equal record.
+            pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+                Ok(format!(concat!($name, ".from_json({})"), py_str_repr(py, &self.to_json()?)?))
+            }
+            fn __reduce__<'py>(&self, py: Python<'py>) -> Result<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+                Ok((py.get_type::<Self>().getattr("from_json")?, PyTuple::new(py, [self.to_json()?])?))
+            }
+            $($methods)*
+        }
+    };
+}
+
+fn money_col<T>(rows: &[T], f: impl Fn(&T) -> tradewar_core::Money) -> Column {
+    Column::Decimal(rows.iter().map(|r| Some(f(r).amount())).collect())
+}
+
+fn pct_col<T>(rows: &[T], f: impl Fn(&T) -> tradewar_core::Percent) -> Column {
+    Column::Decimal(rows.iter().map(|r| Some(f(r).value())).collect())
+}
+
+fn str_col<T>(rows: &[T], f: impl Fn(&T) -> String) -> Column {
+    Column::Str(rows.iter().map(f).collect())
+}
+
+fn int_col<T>(rows: &[T], f: impl Fn(&T) -> i64) -> Column {
+    Column::Int(rows.iter().map(f).collect())
+}
+
+fn bases(b: &[ValuationBasis]) -> String {
+    b.iter().map(|b| b.as_str()).collect::<Vec<_>>().join("+")
+}
+
+fn basis_names(b: &[ValuationBasis]) -> Vec<&'static str> {
+    b.iter().map(|b| b.as_str()).collect()
+}
+
+fn balance_rows(rows: &[Balance]) -> TableData {
+    TableData::new("balance")
+        .with("reporter", str_col(rows, |b| b.reporter.to_string()))
+        .with("partner", str_col(rows, |b| b.partner.to_string()))
+        .with("year", int_col(rows, |b| i64::from(b.year)))
+        .with("exports", money_col(rows, |b| b.exports))
+        .with("imports", money_col(rows, |b| b.imports))
+        .with("balance", money_col(rows, |b| b.balance))
+        .with("export_basis", str_col(rows, |b| bases(&b.export_basis)))
+        .with("import_basis", str_col(rows, |b| bases(&b.import_basis)))
+}
+
+fn check_balance(b: &Balance) -> Result<()> {
+    if b.exports.checked_sub(b.imports)? != b.balance {
+        return Err(invalid(format!(
+            "balance: {} is not exports {} minus imports {}",
+            b.balance, b.exports, b.imports
+        )));
+    }
+    Ok(())
+}
+
+record_class!(PyBalance, Balance, "Balance", balance_rows, check_balance, {
+    /// The reporting economy.
+    #[getter]
+    fn reporter(&self) -> PyEconomy {
+        PyEconomy(self.0.reporter)
+    }
+    /// The partner.
+    #[getter]
+    fn partner(&self) -> PyEconomy {
+        PyEconomy(self.0.partner)
+    }
+    /// The year.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// The reporter's exports to the partner.
+    #[getter]
+    fn exports(&self) -> PyMoney {
+        PyMoney(self.0.exports)
+    }
+    /// The reporter's imports from the partner.
+    #[getter]
+    fn imports(&self) -> PyMoney {
+        PyMoney(self.0.imports)
+    }
+    /// Exports minus imports (a deficit is negative).
+    #[getter]
+    fn balance(&self) -> PyMoney {
+        PyMoney(self.0.balance)
+    }
+    /// Valuation bases of the export values ("fob", "cif", "customs").
+    #[getter]
+    fn export_basis(&self) -> Vec<&'static str> {
+        basis_names(&self.0.export_basis)
+    }
+    /// Valuation bases of the import values.
+    #[getter]
+    fn import_basis(&self) -> Vec<&'static str> {
+        basis_names(&self.0.import_basis)
+    }
+    /// Whether both sides are valued on one and the same basis.
+    #[getter]
+    fn is_like_for_like(&self) -> bool {
+        self.0.is_like_for_like()
+    }
+    fn __str__(&self) -> String {
+        format!(
+            "{} balance with {} in {}: {} (exports {}, imports {})",
+            self.0.reporter, self.0.partner, self.0.year, self.0.balance, self.0.exports, self.0.imports
+        )
+    }
+});
+
+fn coverage_rows(rows: &[Coverage]) -> TableData {
+    TableData::new("coverage")
+        .with("id", str_col(rows, |c| c.id.to_string()))
+        .with("name", str_col(rows, |c| c.name.clone()))
+        .with("importer", str_col(rows, |c| c.importer.to_string()))
+        .with("exporter", str_col(rows, |c| c.exporter.to_string()))
+        .with("year", int_col(rows, |c| i64::from(c.year)))
+        .with("covered", money_col(rows, |c| c.covered))
+        .with("pair_total", money_col(rows, |c| c.pair_total))
+        .with("share_pct", pct_col(rows, Coverage::share))
+        .with("lines8", int_col(rows, |c| c.lines(8) as i64))
+        .with("method", str_col(rows, |c| method_name(c.method).to_string()))
+}
+
+fn check_coverage(c: &Coverage) -> Result<()> {
+    let (covered, total) = (c.covered.amount(), c.pair_total.amount());
+    if covered.is_sign_negative() || covered > total {
+        return Err(invalid(format!(
+            "coverage {}: covered {} is not between 0 and the pair's {}",
+            c.id, covered, total
+        )));
+    }
+    Ok(())
+}
+
+record_class!(PyCoverage, Coverage, "Coverage", coverage_rows, check_coverage, {
+    /// The measure's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The measure's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.0.name.clone()
+    }
+    /// The importer (the measure's imposer).
+    #[getter]
+    fn importer(&self) -> PyEconomy {
+        PyEconomy(self.0.importer)
+    }
+    /// The exporter.
+    #[getter]
+    fn exporter(&self) -> PyEconomy {
+        PyEconomy(self.0.exporter)
+    }
+    /// The trade year counted.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Trade covered.
+    #[getter]
+    fn covered(&self) -> PyMoney {
+        PyMoney(self.0.covered)
+    }
+    /// All trade of the pair in the year.
+    #[getter]
+    fn pair_total(&self) -> PyMoney {
+        PyMoney(self.0.pair_total)
+    }
+    /// Covered share of the pair's trade (percent, two decimals).
+    #[getter]
+    fn share(&self) -> PyPercent {
+        PyPercent(self.0.share())
+    }
+    /// Listed codes by number of digits, e.g. {8: 818}.
+    #[getter]
+    fn lines_by_digits(&self) -> std::collections::BTreeMap<u8, usize> {
+        self.0.lines_by_digits.iter().copied().collect()
+    }
+    /// Flows at least partly covered.
+    #[getter]
+    fn flows_touched(&self) -> usize {
+        self.0.flows_touched
+    }
+    /// How HS6 trade was matched to listed lines: "full_only", "line_share" or "any_line".
+    #[getter]
+    fn method(&self) -> &'static str {
+        method_name(self.0.method)
+    }
+    /// Valuation bases of the trade counted.
+    #[getter]
+    fn basis(&self) -> Vec<&'static str> {
+        basis_names(&self.0.basis)
+    }
+    fn __str__(&self) -> String {
+        format!(
+            "{} ({}): {} of {} ({}, {})",
+            self.0.id,
+            self.0.name,
+            self.0.covered,
+            self.0.pair_total,
+            self.0.share(),
+            self.0.method
+        )
+    }
+});
+
+fn averages_rows(rows: &[(chrono::NaiveDate, TariffAverages)]) -> TableData {
+    TableData::new("tariff averages")
+        .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
+        .with("importer", str_col(rows, |r| r.1.importer.to_string()))
+        .with("exporter", str_col(rows, |r| r.1.exporter.to_string()))
+        .with("year", int_col(rows, |r| i64::from(r.1.year)))
+        .with("trade_weighted", pct_col(rows, |r| r.1.trade_weighted))
+        .with("trade_weighted_mfn", pct_col(rows, |r| r.1.trade_weighted_mfn))
+        .with("simple", pct_col(rows, |r| r.1.simple))
+        .with("mechanical_duties", money_col(rows, |r| r.1.mechanical_duties))
+        .with("mechanical_additional_duties", money_col(rows, |r| r.1.mechanical_additional_duties))
+        .with("trade", money_col(rows, |r| r.1.trade))
+        .with("lines", int_col(rows, |r| r.1.lines as i64))
+        .with("unmatched_trade", money_col(rows, |r| r.1.unmatched_trade))
+        .with("stopped_trade", money_col(rows, |r| r.1.stopped_trade))
+}
+
+/// One date's averages: the record keeps its date so that its table row has it.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DatedAverages {
+    date: chrono::NaiveDate,
+    #[serde(flatten)]
+    averages: TariffAverages,
+}
+
+fn dated_rows(rows: &[DatedAverages]) -> TableData {
+    let pairs: Vec<_> = rows.iter().map(|r| (r.date, r.averages.clone())).collect();
+    averages_rows(&pairs)
+}
+
+fn check_averages(r: &DatedAverages) -> Result<()> {
+    let a = &r.averages;
+    if a.mechanical_additional_duties.amount() > a.mechanical_duties.amount() {
+        return Err(invalid(format!(
+            "tariff averages: additional duties {} exceed all duties {}",
+            a.mechanical_additional_duties, a.mechanical_duties
+        )));
+    }
+    Ok(())
+}
+
+record_class!(PyTariffAverages, DatedAverages, "TariffAverages", dated_rows, check_averages, {
+    /// The date of the schedule.
+    #[getter]
+    fn date(&self) -> chrono::NaiveDate {
+        self.0.date
+    }
+    /// The importer.
+    #[getter]
+    fn importer(&self) -> PyEconomy {
+        PyEconomy(self.0.averages.importer)
+    }
+    /// The exporter.
+    #[getter]
+    fn exporter(&self) -> PyEconomy {
+        PyEconomy(self.0.averages.exporter)
+    }
+    /// The trade year used as weights.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.0.averages.year
+    }
+    /// Trade-weighted mean of the total ad valorem rate.
+    #[getter]
+    fn trade_weighted(&self) -> PyPercent {
+        PyPercent(self.0.averages.trade_weighted)
+    }
+    /// Trade-weighted mean of the MFN rate alone.
+    #[getter]
+    fn trade_weighted_mfn(&self) -> PyPercent {
+        PyPercent(self.0.averages.trade_weighted_mfn)
+    }
+    /// Simple mean of the total rate over the importer's national lines.
+    #[getter]
+    fn simple(&self) -> PyPercent {
+        PyPercent(self.0.averages.simple)
+    }
+    /// Duties the total rates raise on the year's trade, trade held fixed.
+    #[getter]
+    fn mechanical_duties(&self) -> PyMoney {
+        PyMoney(self.0.averages.mechanical_duties)
+    }
+    /// The part of those duties due to measures above MFN.
+    #[getter]
+    fn mechanical_additional_duties(&self) -> PyMoney {
+        PyMoney(self.0.averages.mechanical_additional_duties)
+    }
+    /// The trade the averages weigh.
+    #[getter]
+    fn trade(&self) -> PyMoney {
+        PyMoney(self.0.averages.trade)
+    }
+    /// National lines averaged over.
+    #[getter]
+    fn lines(&self) -> usize {
+        self.0.averages.lines
+    }
+    /// Lines whose specific (per-unit) part is left out of the ad valorem rates.
+    #[getter]
+    fn lines_with_specific(&self) -> usize {
+        self.0.averages.lines_with_specific
+    }
+    /// Trade in products the importer's table does not know (left out).
+    #[getter]
+    fn unmatched_trade(&self) -> PyMoney {
+        PyMoney(self.0.averages.unmatched_trade)
+    }
+    /// Trade stopped by a ban or a prohibitive duty (left out).
+    #[getter]
+    fn stopped_trade(&self) -> PyMoney {
+        PyMoney(self.0.averages.stopped_trade)
+    }
+    fn __str__(&self) -> String {
+        let a = &self.0.averages;
+        format!(
+            "{} on {} at {}: {} trade-weighted ({} MFN), {} simple",
+            a.importer, a.exporter, self.0.date, a.trade_weighted, a.trade_weighted_mfn, a.simple
+        )
+    }
+});
+
+fn progress_rows(rows: &[CommitmentProgress]) -> TableData {
+    TableData::new("commitment progress")
+        .with("id", str_col(rows, |c| c.id.to_string()))
+        .with("name", str_col(rows, |c| c.name.clone()))
+        .with("year", int_col(rows, |c| i64::from(c.year)))
+        .with("baseline", money_col(rows, |c| c.baseline))
+        .with("committed", money_col(rows, |c| c.committed))
+        .with("actual", money_col(rows, |c| c.actual))
+        .with("attainment_pct", pct_col(rows, CommitmentProgress::attainment))
+}
+
+#[allow(clippy::unnecessary_wraps)] // the signature of every record check
+fn no_check<T>(_: &T) -> Result<()> {
+    Ok(())
+}
+
+record_class!(PyCommitmentProgress, CommitmentProgress, "CommitmentProgress", progress_rows, no_check, {
+    /// The commitment's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The commitment's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.0.name.clone()
+    }
+    /// The year.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Purchases in the baseline year.
+    #[getter]
+    fn baseline(&self) -> PyMoney {
+        PyMoney(self.0.baseline)
+    }
+    /// Purchases committed for the year.
+    #[getter]
+    fn committed(&self) -> PyMoney {
+        PyMoney(self.0.committed)
+    }
+    /// Actual purchases in the year.
+    #[getter]
+    fn actual(&self) -> PyMoney {
+        PyMoney(self.0.actual)
+    }
+    /// Actual over committed (percent, one decimal).
+    #[getter]
+    fn attainment(&self) -> PyPercent {
+        PyPercent(self.0.attainment())
+    }
+    fn __str__(&self) -> String {
+        format!(
+            "{} {}: {} of {} committed ({})",
+            self.0.id,
+            self.0.year,
+            self.0.actual,
+            self.0.committed,
+            self.0.attainment()
+        )
+    }
+});
+
+fn target_rows(rows: &[TargetProgress]) -> TableData {
+    TableData::new("target progress")
+        .with("label", str_col(rows, |t| t.label.clone()))
+        .with("closed", money_col(rows, |t| t.closed))
+        .with("share_pct", pct_col(rows, |t| t.share))
+}
+
+record_class!(PyTargetProgress, TargetProgress, "TargetProgress", target_rows, no_check, {
+    /// What is measured, e.g. "actual 2019 vs 2017".
+    #[getter]
+    fn label(&self) -> String {
+        self.0.label.clone()
+    }
+    /// The gap closed (positive: the deficit fell).
+    #[getter]
+    fn closed(&self) -> PyMoney {
+        PyMoney(self.0.closed)
+    }
+    /// Closed over the reduction sought (percent).
+    #[getter]
+    fn share(&self) -> PyPercent {
+        PyPercent(self.0.share)
+    }
+    fn __str__(&self) -> String {
+        format!("{}: {} closed ({})", self.0.label, self.0.closed, self.0.share)
+    }
+});
+
+/// The Python spelling of a method (the one `method_arg` reads).
+fn method_name(m: CoverageMethod) -> &'static str {
+    match m {
+        CoverageMethod::FullOnly => "full_only",
+        CoverageMethod::LineShare => "line_share",
+        CoverageMethod::AnyLine => "any_line",
+    }
+}
+
+pub(crate) fn method_arg(method: &str) -> Result<CoverageMethod> {
+    match method {
+        "full_only" => Ok(CoverageMethod::FullOnly),
+        "line_share" => Ok(CoverageMethod::LineShare),
+        "any_line" => Ok(CoverageMethod::AnyLine),
+        _ => Err(invalid(format!("unknown coverage method {method:?}: expected full_only, line_share or any_line"))),
+    }
+}
+
+/// The balances of `reporter` with `partner` in each year, as a table.
+pub(crate) fn balances_table(m: &TradeMatrix, r: Economy, p: Economy, years: &[i32]) -> Result<PyTable> {
+    let rows = years.iter().map(|&y| balance(m, r, p, y)).collect::<tradewar_core::Result<Vec<_>>>()?;
+    Ok(PyTable(balance_rows(&rows)))
+}
+
+/// The goods balance of `reporter` with `partner` in `year` (exports minus imports), with
+/// the valuation basis of each side.
+pub(crate) fn balance_of(m: &TradeMatrix, reporter: Economy, partner: Economy, year: i32) -> Result<PyBalance> {
+    Ok(PyBalance(balance(m, reporter, partner, year)?))
+}
+
+/// The goods balance of `reporter` with `partner` in `year`.
+#[pyfunction(name = "balance")]
+#[pyo3(signature = (trade, *, reporter, partner, year))]
+fn balance_fn(
+    trade: &PyTradeMatrix,
+    reporter: &Bound<'_, PyAny>,
+    partner: &Bound<'_, PyAny>,
+    year: &Bound<'_, PyAny>,
+) -> Result<PyBalance> {
+    balance_of(&trade.0, economy_arg(reporter)?, economy_arg(partner)?, year_arg(year, "year")?)
+}
+
+/// Trade of `year` covered by `measure` under the policy in force on `date`.
+#[pyfunction(name = "coverage")]
+#[pyo3(signature = (schedule, trade, measure, *, year, date, method = "line_share"))]
+fn coverage_fn(
+    py: Python<'_>,
+    schedule: &PySchedule,
+    trade: &PyTradeMatrix,
+    measure: &PyMeasure,
+    year: &Bound<'_, PyAny>,
+    date: &Bound<'_, PyAny>,
+    method: &str,
+) -> Result<PyCoverage> {
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let (s, t, m) = (&schedule.inner, &trade.0, &measure.0);
+    Ok(PyCoverage(crate::detached(py, || coverage(&s.at(date), t, m, year, method))))
+}
+
+/// Trade of `year` covered by each tariff in force on `date` (method: "full_only",
+/// "line_share" or "any_line"), one row per tariff.
+#[pyfunction]
+#[pyo3(signature = (schedule, trade, *, year, date, method = "line_share"))]
+fn coverage_by_measure(
+    py: Python<'_>,
+    schedule: &PySchedule,
+    trade: &PyTradeMatrix,
+    year: &Bound<'_, PyAny>,
+    date: &Bound<'_, PyAny>,
+    method: &str,
+) -> Result<PyTable> {
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let (s, t) = (&schedule.inner, &trade.0);
+    let rows = crate::detached(py, || {
+        let at = s.at(date);
+        let measures: Vec<Measure> = at.state().in_force().filter(|m| m.kind() == "tariff").cloned().collect();
+        measures.iter().map(|m| coverage(&at, t, m, year, method)).collect::<Vec<_>>()
+    });
+    Ok(PyTable(coverage_rows(&rows)))
+}
+
+/// Trade-weighted and simple average tariffs that `importer` applies to `exporter` on
+/// `date`, weighted by the trade of `year`.
+#[pyfunction(name = "tariff_averages")]
+#[pyo3(signature = (schedule, trade, *, importer, exporter, year, date))]
+fn tariff_averages_fn(
+    py: Python<'_>,
+    schedule: &PySchedule,
+    trade: &PyTradeMatrix,
+    importer: &Bound<'_, PyAny>,
+    exporter: &Bound<'_, PyAny>,
+    year: &Bound<'_, PyAny>,
+    date: &Bound<'_, PyAny>,
+) -> Result<PyTariffAverages> {
+    let (imp, exp) = (economy_arg(importer)?, economy_arg(exporter)?);
+    let (year, date) = (year_arg(year, "year")?, date_arg(date)?);
+    let (s, t) = (&schedule.inner, &trade.0);
+    let averages = crate::detached(py, || tariff_averages(&s.at(date), t, imp, exp, year));
+    Ok(PyTariffAverages(DatedAverages { date, averages }))
+}
+
+/// Trade-weighted and simple average tariffs each way between two economies on each
+/// date, one row per date and direction (the GIL is released while computing).
+#[pyfunction]
+#[pyo3(signature = (schedule, trade, *, a, b, year, dates))]
+fn tariff_path(
+    py: Python<'_>,
+    schedule: &PySchedule,
+    trade: &PyTradeMatrix,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    year: &Bound<'_, PyAny>,
+    dates: &Bound<'_, PyAny>,
+) -> Result<PyTable> {
+    let (a, b, year) = (economy_arg(a)?, economy_arg(b)?, year_arg(year, "year")?);
+    let dates = each(dates, date_arg)?;
+    let (s, t) = (&schedule.inner, &trade.0);
+    let rows = crate::detached(py, || {
+        let mut rows = Vec::new();
+        for &d in &dates {
+            let at = s.at(d);
+            for (imp, exp) in [(a, b), (b, a)] {
+                rows.push((d, tariff_averages(&at, t, imp, exp, year)));
+            }
+        }
+        rows
+    });
+    Ok(PyTable(averages_rows(&rows)))
+}
+
+/// Year-by-year progress of a purchase commitment, measured on `trade` (the seller's
+/// exports to the buyer in the commitment's scope).
+#[pyfunction(name = "commitment_progress")]
+fn commitment_progress_fn(trade: &PyTradeMatrix, commitment: &PyMeasure) -> Result<Vec<PyCommitmentProgress>> {
+    Ok(commitment_progress(&trade.0, &commitment.0)?.into_iter().map(PyCommitmentProgress).collect())
+}
+
+/// The change of the target's balance from its base year to `year`, as a share of the
+/// reduction sought.
+#[pyfunction]
+fn target_progress(target: &PyTarget, trade: &PyTradeMatrix, year: &Bound<'_, PyAny>) -> Result<PyTargetProgress> {
+    Ok(PyTargetProgress(target.0.actual_progress(&trade.0, year_arg(year, "year")?)?))
+}
+
+/// How much of the target purchase commitments close mechanically in `year`: every
+/// extra dollar bought raises the reporter's exports one for one.
+#[pyfunction]
+#[pyo3(signature = (target, commitments, *, year, label = None))]
+fn mechanical_closure(
+    target: &PyTarget,
+    commitments: &Bound<'_, PyAny>,
+    year: &Bound<'_, PyAny>,
+    label: Option<&str>,
+) -> Result<PyTargetProgress> {
+    let measures = each(commitments, |m| {
+        m.cast::<PyMeasure>().map(|m| m.get().0.clone()).map_err(|_| invalid("commitments: expected Measure objects"))
+    })?;
+    let year = year_arg(year, "year")?;
+    let label = label.map_or_else(|| format!("commitments, mechanical, {year}"), str::to_string);
+    Ok(PyTargetProgress(target.0.mechanical_closure(&label, year, measures.iter().map(|m| &**m))?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBalance>()?;
+    m.add_class::<PyCoverage>()?;
+    m.add_class::<PyTariffAverages>()?;
+    m.add_class::<PyCommitmentProgress>()?;
+    m.add_class::<PyTargetProgress>()?;
+    m.add_function(wrap_pyfunction!(balance_fn, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage_fn, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage_by_measure, m)?)?;
+    m.add_function(wrap_pyfunction!(tariff_averages_fn, m)?)?;
+    m.add_function(wrap_pyfunction!(tariff_path, m)?)?;
+    m.add_function(wrap_pyfunction!(commitment_progress_fn, m)?)?;
+    m.add_function(wrap_pyfunction!(target_progress, m)?)?;
+    m.add_function(wrap_pyfunction!(mechanical_closure, m)?)?;
+    Ok(())
+}
