@@ -84,6 +84,14 @@ const EU27_MEMBERS: [Economy; 27] = [
 ];
 
 impl Economy {
+    /// The code's bytes as one number, one value per economy (codes shorter
+    /// than four bytes are zero-padded by every constructor).
+    pub(crate) fn packed(self) -> u32 {
+        u32::from_le_bytes(self.code)
+    }
+}
+
+impl Economy {
     /// United States.
     pub const USA: Economy = code3(b"USA");
     /// China (mainland customs territory).

@@ -96,6 +96,12 @@ impl HsCode {
         Ok(Self { value, len: digits })
     }
 
+    /// The code in 38 bits, one value per code: the digits as a number
+    /// (below 10^10 < 2^34) shifted past the number of digits.
+    pub(crate) fn packed(self) -> u64 {
+        self.value << 4 | u64::from(self.len)
+    }
+
     /// How detailed the code is.
     pub fn level(self) -> HsLevel {
         HsLevel::from_digits(self.len).unwrap_or(HsLevel::Chapter)

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::duty::{Duty, LegalBasis, Percent};
@@ -242,16 +243,38 @@ impl Schedule {
         b
     }
 
-    /// Groups rows by policy period (dates with the same policy), keeping
-    /// one representative date per period.
-    fn periods(&self, dates: &[NaiveDate]) -> BTreeMap<usize, (NaiveDate, Vec<usize>)> {
+    /// Prices every row of a table of customs lines with `price`, calling it
+    /// once per distinct (importer, exporter, line) and policy period.
+    ///
+    /// Rows are keyed by a packed 128-bit key (period, importer, exporter,
+    /// line) in one hash table with a fast hasher, and the policy
+    /// of each period is compiled once, when its first row is met. Dates map
+    /// to periods through a small table of the distinct dates.
+    fn bulk_map<T: Clone>(
+        &self,
+        lines: &CustomsLines,
+        price: impl Fn(&ScheduleAt, Economy, Economy, HsCode) -> T,
+    ) -> Vec<T> {
         let bounds = self.boundaries();
-        let mut by_period: BTreeMap<usize, (NaiveDate, Vec<usize>)> = BTreeMap::new();
-        for (i, d) in dates.iter().enumerate() {
-            let period = bounds.partition_point(|b| b <= d);
-            by_period.entry(period).or_insert_with(|| (*d, Vec::new())).1.push(i);
+        let mut period_of: FxHashMap<NaiveDate, usize> = FxHashMap::default();
+        let mut compiled: Vec<Option<ScheduleAt>> = vec![None; bounds.len() + 1];
+        let mut priced: FxHashMap<u128, T> = FxHashMap::default();
+        let mut out = Vec::with_capacity(lines.len());
+        for i in 0..lines.len() {
+            let (imp, exp, line, date) = (lines.importer[i], lines.exporter[i], lines.line[i], lines.date[i]);
+            let period = *period_of.entry(date).or_insert_with(|| bounds.partition_point(|b| *b <= date));
+            // period | importer (32 bits) | exporter (32 bits) | line (38 bits)
+            let key = (period as u128) << 102
+                | u128::from(imp.packed()) << 70
+                | u128::from(exp.packed()) << 38
+                | u128::from(line.packed());
+            let value = priced.entry(key).or_insert_with(|| {
+                let at = compiled[period].get_or_insert_with(|| self.at(date));
+                price(at, imp, exp, line)
+            });
+            out.push(value.clone());
         }
-        by_period
+        out
     }
 
     /// Total ad valorem duty of every line of a table of customs lines
@@ -259,32 +282,21 @@ impl Schedule {
     /// period (not per date), and each distinct (importer, exporter, line)
     /// is priced once per period.
     pub fn bulk_totals(&self, lines: &CustomsLines) -> Vec<Option<Percent>> {
-        let mut out = vec![None; lines.len()];
-        for (date, rows) in self.periods(&lines.date).into_values() {
-            let at = self.at(date);
-            let mut cache: HashMap<(Economy, Economy, HsCode), Option<Percent>> = HashMap::new();
-            for i in rows {
-                let key = (lines.importer[i], lines.exporter[i], lines.line[i]);
-                out[i] = *cache.entry(key).or_insert_with(|| at.total(key.0, key.1, key.2));
-            }
-        }
-        out
+        self.bulk_map(lines, ScheduleAt::total)
     }
 
     /// Full stacks for a table of customs lines (each stack carries its own row's date).
     pub fn bulk_stacks(&self, lines: &CustomsLines) -> Vec<DutyStack> {
-        let mut out: Vec<Option<DutyStack>> = vec![None; lines.len()];
-        for (date, rows) in self.periods(&lines.date).into_values() {
-            let at = self.at(date);
-            let mut cache: HashMap<(Economy, Economy, HsCode), DutyStack> = HashMap::new();
-            for i in rows {
-                let key = (lines.importer[i], lines.exporter[i], lines.line[i]);
-                let mut st = cache.entry(key).or_insert_with(|| at.stack(key.0, key.1, key.2)).clone();
-                st.date = lines.date[i];
-                out[i] = Some(st);
-            }
-        }
-        out.into_iter().flatten().collect()
+        let mut stacks = self.bulk_map(lines, |at, i, e, l| Arc::new(at.stack(i, e, l)));
+        stacks
+            .drain(..)
+            .zip(&lines.date)
+            .map(|(st, &date)| {
+                let mut st = Arc::unwrap_or_clone(st);
+                st.date = date;
+                st
+            })
+            .collect()
     }
 }
 
@@ -343,6 +355,8 @@ pub struct ScheduleAt {
     mfn_changes: HashMap<Economy, Vec<usize>>,
     exclusions: HashMap<MeasureId, Vec<usize>>,
     bans: Vec<usize>,
+    /// Importers with a tariff stacked other than by plain addition.
+    layered: std::collections::HashSet<Economy>,
     measures: Vec<Arc<Measure>>,
 }
 
@@ -367,6 +381,11 @@ impl ScheduleAt {
                 _ => {}
             }
         }
+        let layered = measures
+            .iter()
+            .filter(|m| matches!(m.as_ref(), Measure::Tariff { stacking, .. } if *stacking != Stacking::default()))
+            .map(|m| m.header().imposer)
+            .collect();
         // Later MFN changes override earlier ones.
         for v in mfn_changes.values_mut() {
             v.sort_by_key(|&i| measures[i].header().window.start());
@@ -379,6 +398,7 @@ impl ScheduleAt {
             mfn_changes,
             exclusions,
             bans,
+            layered,
             measures,
         }
     }
@@ -604,22 +624,23 @@ impl ScheduleAt {
         }
     }
 
+    /// Whether ban `m` stops this line from this exporter.
+    fn ban_applies(m: &Measure, importer: Economy, exporter: Economy, line: HsCode) -> bool {
+        let h = m.header();
+        match m {
+            Measure::ExportBan { entity: None, .. } => {
+                h.imposer == exporter && h.target.includes(importer) && h.scope.contains(line)
+            }
+            Measure::ImportBan { .. } => h.imposer == importer && h.target.includes(exporter) && h.scope.contains(line),
+            _ => false,
+        }
+    }
+
     fn blocks(&self, importer: Economy, exporter: Economy, line: HsCode) -> Vec<MeasureId> {
         self.bans
             .iter()
             .map(|&i| self.measures[i].as_ref())
-            .filter(|m| {
-                let h = m.header();
-                match m {
-                    Measure::ExportBan { entity: None, .. } => {
-                        h.imposer == exporter && h.target.includes(importer) && h.scope.contains(line)
-                    }
-                    Measure::ImportBan { .. } => {
-                        h.imposer == importer && h.target.includes(exporter) && h.scope.contains(line)
-                    }
-                    _ => false,
-                }
-            })
+            .filter(|m| Self::ban_applies(m, importer, exporter, line))
             .map(|m| m.id().clone())
             .collect()
     }
@@ -654,12 +675,13 @@ impl ScheduleAt {
 
     /// Only the total ad valorem rate (faster than a full stack).
     pub fn total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Option<Percent> {
-        // The fast path covers the common case: only additive layers.
-        let simple = self.tariffs.get(&importer).into_iter().flatten().all(|&i| {
-            matches!(self.measures[i].as_ref(), Measure::Tariff { stacking, .. } if *stacking == Stacking::default())
-        }) && self.bans.is_empty();
-        if !simple {
+        // The fast path covers the common case: only additive layers. Its
+        // result equals `stack(..).total_ad_valorem` (test `fast_total_equals_the_stack`).
+        if self.layered.contains(&importer) {
             return self.stack(importer, exporter, line).total_ad_valorem;
+        }
+        if self.bans.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line)) {
+            return None;
         }
         let (base, _) = self.base(importer, line);
         let mut total = base.contribution?.value();
@@ -734,6 +756,47 @@ mod tests {
         )
         .unwrap();
         Schedule::new(Timeline::from_events("t", events).unwrap()).with_mfn(mfn)
+    }
+
+    /// `total` takes a fast path for additive layers; it must equal the full
+    /// stack's total, also when a ban stops some lines and not others, and
+    /// for every line and date of a bulk table.
+    #[test]
+    fn fast_total_equals_the_stack() {
+        let ban = MeasureHeader::new(
+            "BAN",
+            "ban",
+            Economy::USA,
+            Economy::CHN,
+            ProductScope::from_codes(["8703"]).unwrap(),
+            DateWindow::from(d("2019-01-01")),
+            LegalBasis::Other,
+        )
+        .unwrap();
+        let s = schedule(vec![
+            tariff("L1", &["8471", "8703.23"], "25", "2018-07-06", Stacking::default(), LegalBasis::Section301),
+            tariff("L2", &["8471.30.01"], "10", "2018-09-24", Stacking::default(), LegalBasis::Section301),
+            Event::new(d("2019-01-01"), Action::Impose { measure: Measure::ImportBan { header: ban } }),
+        ]);
+        let mut lines = CustomsLines::default();
+        for date in ["2018-01-01", "2018-08-01", "2018-10-01", "2019-06-01"] {
+            for line in ["8471.30.01", "8703.23.01", "0101.21.00"] {
+                for (imp, exp) in [(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)] {
+                    let at = s.at(d(date));
+                    assert_eq!(at.total(imp, exp, c(line)), at.stack(imp, exp, c(line)).total_ad_valorem);
+                    lines.push(imp, exp, c(line), d(date));
+                }
+            }
+        }
+        let at = s.at(d("2019-06-01"));
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8703.23.01")), None);
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8471.30.01")), Some(p("35")));
+        let stacks = s.bulk_stacks(&lines);
+        for (k, total) in s.bulk_totals(&lines).into_iter().enumerate() {
+            let single = s.query(lines.importer[k], lines.exporter[k], lines.line[k], lines.date[k]);
+            assert_eq!(total, single.total_ad_valorem);
+            assert_eq!(stacks[k], single);
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Product scopes: sets of codes at mixed levels, with exclusions.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,7 @@ impl ProductScope {
         include.sort_unstable();
         include.dedup();
         let include_set = include.iter().copied().collect();
-        Self { all: false, include, exclude: Vec::new(), include_set, exclude_set: HashSet::new() }
+        Self { all: false, include, exclude: Vec::new(), include_set, exclude_set: HashSet::default() }
     }
 
     /// Every product.
