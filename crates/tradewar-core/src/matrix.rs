@@ -50,7 +50,8 @@ impl TradeFlow {
 /// assert_eq!(m.total(Economy::USA, Economy::CHN, 2017).to_string(), "12224000000 USD");
 /// # Ok::<(), tradewar_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MatrixColumns", try_from = "MatrixColumns")]
 pub struct TradeMatrix {
     exporter: Vec<Economy>,
     importer: Vec<Economy>,
@@ -346,6 +347,28 @@ mod tests {
     }
 
     #[test]
+    fn serde_keeps_every_column_and_validates() {
+        let mut m = TradeMatrix::new();
+        m.extend([
+            flow(Economy::USA, Economy::CHN, "1201.90", 2017, "100.25"),
+            flow(Economy::CHN, Economy::USA, "8471.30.01", 2018, "0.01"),
+        ])
+        .unwrap();
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.contains(r#""value_usd":["100.25","0.01"]"#), "{text}");
+        let back: TradeMatrix = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.pair_rows(Economy::CHN, Economy::USA), m.pair_rows(Economy::CHN, Economy::USA));
+        let short = text.replace(r#""year":[2017,2018]"#, r#""year":[2017]"#);
+        assert!(serde_json::from_str::<TradeMatrix>(&short).unwrap_err().to_string().contains("year"));
+        let same_economy = text.replacen(r#""importer":["CHN""#, r#""importer":["USA""#, 1);
+        assert!(serde_json::from_str::<TradeMatrix>(&same_economy).is_err());
+        // Values are held in whole cents, rounded half away from zero as `push` does.
+        let fraction_of_cent: TradeMatrix = serde_json::from_str(&text.replace("100.25", "100.255")).unwrap();
+        assert_eq!(fraction_of_cent.values_cents()[0], 10026);
+    }
+
+    #[test]
     fn aggregate_and_filter() {
         let mut m = TradeMatrix::new();
         m.extend([
@@ -377,5 +400,55 @@ mod tests {
         assert!(matches!(m.extend(bad), Err(Error::InvalidMoney { .. })));
         assert_eq!(m, before);
         assert!(m.push(flow(Economy::USA, Economy::USA, "1201.10", 2017, "2")).is_err());
+    }
+}
+
+/// The serde form of a [`TradeMatrix`]: equal-length columns, values as
+/// exact decimal strings of US dollars. Reading re-validates every flow.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixColumns {
+    exporter: Vec<Economy>,
+    importer: Vec<Economy>,
+    product: Vec<HsCode>,
+    year: Vec<i32>,
+    value_usd: Vec<rust_decimal::Decimal>,
+    basis: Vec<ValuationBasis>,
+}
+
+impl From<TradeMatrix> for MatrixColumns {
+    fn from(m: TradeMatrix) -> Self {
+        let value_usd = m.value_cents.iter().map(|&c| rust_decimal::Decimal::new(c, 2)).collect();
+        Self { exporter: m.exporter, importer: m.importer, product: m.product, year: m.year, value_usd, basis: m.basis }
+    }
+}
+
+impl TryFrom<MatrixColumns> for TradeMatrix {
+    type Error = Error;
+
+    fn try_from(c: MatrixColumns) -> Result<Self> {
+        let n = c.exporter.len();
+        let lengths = [
+            ("importer", c.importer.len()),
+            ("product", c.product.len()),
+            ("year", c.year.len()),
+            ("value_usd", c.value_usd.len()),
+            ("basis", c.basis.len()),
+        ];
+        for (column, got) in lengths {
+            if got != n {
+                return Err(Error::ColumnLength { column, got, expected: n });
+            }
+        }
+        let mut m = TradeMatrix::with_capacity(n);
+        m.extend((0..n).map(|r| TradeFlow {
+            exporter: c.exporter[r],
+            importer: c.importer[r],
+            product: c.product[r],
+            year: c.year[r],
+            value: Money::new(c.value_usd[r], Currency::USD),
+            basis: c.basis[r],
+        }))?;
+        Ok(m)
     }
 }

@@ -194,7 +194,10 @@ impl DutyStack {
 }
 
 /// MFN tables and a timeline: everything needed to answer duty queries.
-#[derive(Debug, Clone, Default)]
+///
+/// Serializes as `{"timeline": .., "mfn": [tables by importer]}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
 pub struct Schedule {
     mfn: HashMap<Economy, Arc<MfnTable>>,
     timeline: Timeline,
@@ -297,6 +300,30 @@ impl Schedule {
                 st
             })
             .collect()
+    }
+}
+
+/// The serde form of a [`Schedule`] (MFN tables in importer order, so the
+/// text is deterministic).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleRepr {
+    timeline: Timeline,
+    #[serde(default)]
+    mfn: Vec<MfnTable>,
+}
+
+impl From<Schedule> for ScheduleRepr {
+    fn from(s: Schedule) -> Self {
+        let mut mfn: Vec<MfnTable> = s.mfn.into_values().map(Arc::unwrap_or_clone).collect();
+        mfn.sort_by_key(MfnTable::importer);
+        Self { timeline: s.timeline, mfn }
+    }
+}
+
+impl From<ScheduleRepr> for Schedule {
+    fn from(r: ScheduleRepr) -> Self {
+        r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn)
     }
 }
 
@@ -797,6 +824,18 @@ mod tests {
             assert_eq!(total, single.total_ad_valorem);
             assert_eq!(stacks[k], single);
         }
+    }
+
+    #[test]
+    fn schedules_round_trip_through_json() {
+        let s =
+            schedule(vec![tariff("L1", &["8471"], "25", "2018-07-06", Stacking::default(), LegalBasis::Section301)]);
+        let text = serde_json::to_string(&s).unwrap();
+        let back: Schedule = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
+        let q = |s: &Schedule| s.query(Economy::USA, Economy::CHN, c("8471.30.01"), d("2019-01-01"));
+        assert_eq!(q(&back), q(&s));
+        assert!(serde_json::from_str::<Schedule>(r#"{"timeline":{"name":"t","events":[]},"extra":1}"#).is_err());
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub enum CommitmentMode {
 }
 
 /// When a scenario is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Evaluation {
     /// Policy on the date against policy before the timeline's first event.
     At(NaiveDate),
@@ -43,7 +44,12 @@ pub enum Evaluation {
 }
 
 /// A scenario to run through a model.
-#[derive(Debug, Clone)]
+///
+/// Serializes with its whole baseline and schedule, so that the text alone
+/// rebuilds it; reading goes through the same checks as [`Scenario::at`] and
+/// [`Scenario::between`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "ScenarioRepr", try_from = "ScenarioRepr")]
 pub struct Scenario {
     name: String,
     baseline: Arc<TradeMatrix>,
@@ -54,6 +60,66 @@ pub struct Scenario {
     commitment_mode: CommitmentMode,
     commitment_year: Option<i32>,
     target: Option<Target>,
+}
+
+/// The serde form of a [`Scenario`].
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioRepr {
+    name: String,
+    base_year: i32,
+    evaluation: Evaluation,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    proposals: Vec<Measure>,
+    #[serde(default)]
+    commitment_mode: CommitmentMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commitment_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target: Option<Target>,
+    schedule: Schedule,
+    baseline: TradeMatrix,
+}
+
+impl From<Scenario> for ScenarioRepr {
+    fn from(s: Scenario) -> Self {
+        Self {
+            name: s.name,
+            base_year: s.base_year,
+            evaluation: s.evaluation,
+            proposals: s.proposals,
+            commitment_mode: s.commitment_mode,
+            commitment_year: s.commitment_year,
+            target: s.target,
+            schedule: Arc::unwrap_or_clone(s.schedule),
+            baseline: Arc::unwrap_or_clone(s.baseline),
+        }
+    }
+}
+
+impl TryFrom<ScenarioRepr> for Scenario {
+    type Error = ModelError;
+
+    fn try_from(r: ScenarioRepr) -> Result<Self> {
+        let (baseline, schedule) = (Arc::new(r.baseline), Arc::new(r.schedule));
+        let mut s = match r.evaluation {
+            Evaluation::At(date) => Scenario::at(&r.name, baseline, schedule, r.base_year, date)?,
+            Evaluation::Between { from, to } => Scenario::between(&r.name, baseline, schedule, r.base_year, from, to)?,
+        };
+        for m in r.proposals {
+            m.validate()?;
+            s = s.with_proposal(m);
+        }
+        s = s.with_commitment_mode(r.commitment_mode);
+        if let Some(y) = r.commitment_year {
+            s = s.with_commitment_year(y);
+        }
+        if let Some(t) = r.target {
+            let t = Target::new(&t.name, t.reporter, t.partner, t.base_year, t.reduction, t.by_year)?;
+            s = s.with_target(t);
+        }
+        Ok(s)
+    }
 }
 
 /// A purchase commitment as a model shock.
