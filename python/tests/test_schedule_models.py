@@ -86,3 +86,25 @@ def test_sweep_is_reproducible(scenario: tw.Scenario) -> None:
     assert pickle.loads(pickle.dumps(sweep)).draw(3) == sweep.draw(3)
     with pytest.raises(tw.exceptions.ModelInputError):
         tw.Sweep(draws=3, seed=1, params={"x": ("normal", 0.0, -1.0)})
+
+
+def test_scenario_json_round_trip(scenario: tw.Scenario) -> None:
+    s = tw.Scenario(
+        "offer",
+        trade=scenario.trade,
+        schedule=scenario.schedule,
+        base_year=2017,
+        date="2019-06-01",
+        start="2018-01-01",
+        proposals=[tw.datasets.may_2018_offer()],
+        target=tw.datasets.deficit_target(),
+        commitment_mode="diversion",
+        commitment_year=2019,
+    )
+    back = tw.Scenario.from_json(s.to_json())
+    assert back == s and back != scenario
+    assert (back.dates, back.commitment_mode, back.target) == (s.dates, "diversion", s.target)
+    assert back.trade == s.trade and [p.id for p in back.proposals] == ["CN-OFFER-2018"]
+    assert tw.AccountingModel().run(back) == tw.AccountingModel().run(s)
+    with pytest.raises(tw.ValidationError, match="no flows in 1999"):
+        tw.Scenario.from_json(s.to_json().replace('"base_year":2017', '"base_year":1999', 1))

@@ -299,6 +299,18 @@ impl Scenario {
     pub fn target(&self) -> Option<&Target> {
         self.target.as_ref()
     }
+    /// Proposals added on top of the timeline.
+    pub fn proposals(&self) -> &[Measure] {
+        &self.proposals
+    }
+    /// The commitment year set with [`Scenario::with_commitment_year`], if any.
+    pub fn commitment_year(&self) -> Option<i32> {
+        self.commitment_year
+    }
+    /// The baseline trade, shared (no copy).
+    pub fn shared_baseline(&self) -> Arc<TradeMatrix> {
+        Arc::clone(&self.baseline)
+    }
 
     /// The two dates compared.
     pub fn dates(&self) -> (NaiveDate, NaiveDate) {

@@ -13,7 +13,7 @@ use tradewar_models::{
     SmartModel, Sweep,
 };
 
-use crate::convert::{date_arg, each, py_str_repr, year_arg};
+use crate::convert::{date_arg, each, from_json, py_str_repr, to_json, year_arg};
 use crate::error::{invalid, Result};
 use crate::policy::{PyMeasure, PySchedule};
 use crate::table::{tables_helper, Column, PyTable, TableData};
@@ -135,6 +135,34 @@ impl PyScenario {
     }
     fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(slf.py(), "scenario_html")?.call1((slf,))
+    }
+    /// The whole scenario as JSON (baseline trade, schedule, proposals, target), which
+    /// `Scenario.from_json` reads back; save it to share or archive a run's input.
+    fn to_json(&self, py: Python<'_>) -> Result<String> {
+        let s = &self.inner;
+        crate::detached(py, || to_json(&**s))
+    }
+    /// A scenario from `to_json` text (every part re-validated).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> Result<Self> {
+        let s: Scenario = crate::detached(py, || from_json(text, "scenario"))?;
+        let (mode, mode_name) = match s.commitment_mode() {
+            CommitmentMode::AddedDemand => (CommitmentMode::AddedDemand, "added_demand"),
+            CommitmentMode::Diversion => (CommitmentMode::Diversion, "diversion"),
+        };
+        debug_assert_eq!(mode, s.commitment_mode());
+        Ok(Self {
+            trade: PyTradeMatrix(s.shared_baseline()),
+            schedule: PySchedule::from_rust(s.schedule().clone()),
+            proposals: s.proposals().iter().map(|m| PyMeasure(Arc::new(m.clone()))).collect(),
+            target: s.target().cloned().map(PyTarget),
+            mode: mode_name,
+            commitment_year: s.commitment_year(),
+            inner: Arc::new(s),
+        })
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<Self>().is_ok_and(|o| *o.get().inner == *self.inner)
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         let (from, to) = self.inner.dates();
