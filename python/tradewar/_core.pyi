@@ -2,8 +2,9 @@
 
 import datetime
 import os
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, final
+from typing import Any, Literal, final
 
 __version__: str
 
@@ -11,6 +12,8 @@ _Date = datetime.date | str
 _Eco = Economy | str
 _Code = HsCode | str
 _Dec = Decimal | int | str
+_Rate = Percent | _Dec
+_Scope = ProductScope | Iterable[_Code]
 
 @final
 class Economy:
@@ -168,6 +171,75 @@ class Table:
     def __reduce__(self) -> Any: ...
 
 @final
+class ProductScope:
+    def __new__(cls, codes: Iterable[_Code], exclude: Iterable[_Code] | None = None) -> ProductScope: ...
+    @staticmethod
+    def all(exclude: Iterable[_Code] | None = None) -> ProductScope: ...
+    @staticmethod
+    def from_json(text: str) -> ProductScope: ...
+    def to_json(self) -> str: ...
+    @property
+    def is_all(self) -> bool: ...
+    @property
+    def codes(self) -> list[HsCode]: ...
+    @property
+    def excluded(self) -> list[HsCode]: ...
+    def contains(self, code: _Code) -> bool: ...
+    def __contains__(self, code: _Code, /) -> bool: ...
+    def overlap(self, code: _Code) -> Literal["full", "partial", "none"]: ...
+    def exempting(self, code: _Code) -> HsCode | None: ...
+    def included_below(self, code: _Code) -> list[HsCode]: ...
+    def excluding(self, codes: Iterable[_Code]) -> ProductScope: ...
+    def union(self, other: ProductScope) -> ProductScope: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Any: ...
+
+@final
+class Entity:
+    def __new__(cls, name: str, economy: _Eco, buys: _Scope | None = None) -> Entity: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def economy(self) -> Economy: ...
+    @property
+    def buys(self) -> ProductScope | None: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Any: ...
+
+@final
+class Stacking:
+    def __new__(
+        cls,
+        combine: Literal["add", "max_in_group", "floor"] = "add",
+        *,
+        group: str | None = None,
+        value_share: _Rate | None = None,
+        switches_off: Iterable[str] | None = None,
+        confines: Iterable[tuple[str, _Rate]] | Mapping[str, _Rate] | None = None,
+    ) -> Stacking: ...
+    @staticmethod
+    def from_json(text: str) -> Stacking: ...
+    def to_json(self) -> str: ...
+    @property
+    def combine(self) -> Literal["add", "max_in_group", "floor"]: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def value_share(self) -> Percent | None: ...
+    @property
+    def switches_off(self) -> list[str]: ...
+    @property
+    def confines(self) -> list[tuple[str, Percent]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Any: ...
+
+@final
 class Measure:
     @staticmethod
     def tariff(
@@ -176,12 +248,13 @@ class Measure:
         *,
         imposer: _Eco,
         target: _Eco,
-        rate: Percent | _Dec,
+        rate: _Rate,
         start: _Date,
         end: _Date | None = None,
-        scope: list[_Code] | None = None,
-        exclude: list[_Code] | None = None,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
         legal_basis: str = "section301",
+        stacking: Stacking | None = None,
     ) -> Measure: ...
     @staticmethod
     def tariff_by_product(
@@ -194,6 +267,92 @@ class Measure:
         start: _Date,
         end: _Date | None = None,
         legal_basis: str = "section301",
+        stacking: Stacking | None = None,
+    ) -> Measure: ...
+    @staticmethod
+    def tariff_exclusion(
+        id: str,
+        name: str,
+        *,
+        tariff: str,
+        imposer: _Eco,
+        target: _Eco,
+        scope: _Scope,
+        start: _Date,
+        end: _Date | None = None,
+        exclude: Iterable[_Code] | None = None,
+        legal_basis: str = "section301",
+    ) -> Measure: ...
+    @staticmethod
+    def mfn_change(
+        id: str,
+        name: str,
+        *,
+        imposer: _Eco,
+        start: _Date,
+        rate: _Rate | None = None,
+        rates: dict[Any, Any] | None = None,
+        end: _Date | None = None,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
+        legal_basis: str = "mfn",
+    ) -> Measure: ...
+    @staticmethod
+    def export_ban(
+        id: str,
+        name: str,
+        *,
+        imposer: _Eco,
+        target: _Eco,
+        start: _Date,
+        end: _Date | None = None,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
+        entity: Entity | None = None,
+        legal_basis: str = "export_control",
+    ) -> Measure: ...
+    @staticmethod
+    def import_ban(
+        id: str,
+        name: str,
+        *,
+        imposer: _Eco,
+        target: _Eco,
+        start: _Date,
+        end: _Date | None = None,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
+        legal_basis: str = "other",
+    ) -> Measure: ...
+    @staticmethod
+    def quota(
+        id: str,
+        name: str,
+        *,
+        imposer: _Eco,
+        target: _Eco,
+        annual_value: Money | _Dec,
+        start: _Date,
+        end: _Date | None = None,
+        out_of_quota: _Rate | None = None,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
+        legal_basis: str = "other",
+    ) -> Measure: ...
+    @staticmethod
+    def subsidy(
+        id: str,
+        name: str,
+        *,
+        imposer: _Eco,
+        target: _Eco,
+        rate: _Rate,
+        start: _Date,
+        end: _Date | None = None,
+        export_only: bool = False,
+        scope: _Scope | None = None,
+        exclude: Iterable[_Code] | None = None,
+        legal_basis: str = "other",
     ) -> Measure: ...
     @staticmethod
     def purchase_commitment(
@@ -206,7 +365,7 @@ class Measure:
         baseline_year: int,
         start: _Date,
         end: _Date | None = None,
-        scope: list[_Code] | None = None,
+        scope: _Scope | None = None,
         total: bool = False,
     ) -> Measure: ...
     @staticmethod
@@ -231,7 +390,23 @@ class Measure:
     @property
     def excluded(self) -> list[HsCode]: ...
     @property
+    def product_scope(self) -> ProductScope: ...
+    @property
     def rate(self) -> Percent | None: ...
+    @property
+    def rates(self) -> dict[HsCode, Percent | None] | None: ...
+    @property
+    def stacking(self) -> Stacking | None: ...
+    @property
+    def tariff_id(self) -> str | None: ...
+    @property
+    def entity(self) -> Entity | None: ...
+    @property
+    def annual_value(self) -> Money | None: ...
+    @property
+    def out_of_quota(self) -> Percent | None: ...
+    @property
+    def export_only(self) -> bool | None: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
@@ -242,13 +417,32 @@ class Event:
     @staticmethod
     def impose(date: _Date, measure: Measure, *, note: str | None = None) -> Event: ...
     @staticmethod
-    def suspend(date: _Date, id: str) -> Event: ...
+    def change_rates(
+        date: _Date,
+        id: str,
+        *,
+        rate: _Rate | None = None,
+        rates: dict[Any, Any] | None = None,
+        update: dict[Any, Any] | None = None,
+        scale: _Dec | None = None,
+        note: str | None = None,
+    ) -> Event: ...
     @staticmethod
-    def resume(date: _Date, id: str) -> Event: ...
+    def suspend(date: _Date, id: str, *, note: str | None = None) -> Event: ...
     @staticmethod
-    def lift(date: _Date, id: str) -> Event: ...
+    def resume(date: _Date, id: str, *, note: str | None = None) -> Event: ...
     @staticmethod
-    def milestone(date: _Date, title: str) -> Event: ...
+    def lift(
+        date: _Date,
+        id: str,
+        *,
+        penalty: Money | _Dec | None = None,
+        escrow: Money | _Dec | None = None,
+        conditions: Iterable[str] | None = None,
+        note: str | None = None,
+    ) -> Event: ...
+    @staticmethod
+    def milestone(date: _Date, title: str, *, note: str | None = None) -> Event: ...
     @staticmethod
     def from_json(text: str) -> Event: ...
     def to_json(self) -> str: ...
@@ -262,6 +456,8 @@ class Event:
     def measure(self) -> Measure | None: ...
     @property
     def note(self) -> str | None: ...
+    @property
+    def conditions(self) -> list[str]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
@@ -343,6 +539,25 @@ class Schedule:
     def mfn_tables(self) -> list[MfnTable]: ...
     def query(self, importer: _Eco, exporter: _Eco, line: _Code, date: _Date) -> DutyStack: ...
     def bulk(self, importer: list[Any], exporter: list[Any], line: list[Any], date: list[Any]) -> Table: ...
+    def at(self, date: _Date) -> ScheduleAt: ...
+    def __reduce__(self) -> Any: ...
+
+@final
+class ScheduleAt:
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def schedule(self) -> Schedule: ...
+    def stack(self, importer: _Eco, exporter: _Eco, line: _Code) -> DutyStack: ...
+    def query(self, importer: _Eco, exporter: _Eco, line: _Code) -> DutyStack: ...
+    def total(self, importer: _Eco, exporter: _Eco, line: _Code) -> Percent | None: ...
+    def base_rate(self, importer: _Eco, line: _Code) -> Percent | None: ...
+    def product_rate(self, importer: _Eco, exporter: _Eco, product: _Code) -> tuple[Decimal, Decimal] | None: ...
+    def in_force(self) -> list[Measure]: ...
+    def tariffs_on(self, importer: _Eco, exporter: _Eco) -> list[Measure]: ...
+    def bulk(
+        self, importer: _Eco | Iterable[_Eco], exporter: _Eco | Iterable[_Eco], line: Iterable[_Code]
+    ) -> Table: ...
     def __reduce__(self) -> Any: ...
 
 @final

@@ -11,6 +11,8 @@ mod datasets;
 mod error;
 mod models;
 mod policy;
+mod scope;
+mod stacking;
 mod table;
 mod trade;
 mod values;
@@ -35,6 +37,8 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     values::register(m)?;
     table::register(m)?;
     policy::register(m)?;
+    scope::register(m)?;
+    stacking::register(m)?;
     trade::register(m)?;
     models::register(m)?;
     datasets::register(m)?;
