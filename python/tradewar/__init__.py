@@ -25,6 +25,7 @@ from tradewar._core import (
     Outcome,
     Percent,
     ProductScope,
+    Replay,
     Scenario,
     Schedule,
     ScheduleAt,
@@ -37,6 +38,7 @@ from tradewar._core import (
     TradeMatrix,
     __version__,
     coverage_by_measure,
+    replay,
     tariff_path,
 )
 from tradewar.exceptions import (
@@ -70,6 +72,7 @@ __all__ = [
     "Outcome",
     "Percent",
     "ProductScope",
+    "Replay",
     "Scenario",
     "Schedule",
     "ScheduleAt",
@@ -86,5 +89,6 @@ __all__ = [
     "coverage_by_measure",
     "datasets",
     "exceptions",
+    "replay",
     "tariff_path",
 ]

@@ -11,6 +11,7 @@ mod datasets;
 mod error;
 mod models;
 mod policy;
+mod replay;
 mod scope;
 mod stacking;
 mod table;
@@ -39,6 +40,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     policy::register(m)?;
     scope::register(m)?;
     stacking::register(m)?;
+    replay::register(m)?;
     trade::register(m)?;
     models::register(m)?;
     datasets::register(m)?;
