@@ -77,6 +77,51 @@ CONSTRUCTORS = [
     lambda a, b: tw.GsimModel(import_demand=a, level=b),
     lambda a, b: tw.GeModel(sigma=a),
     lambda a, b: tw.Sweep(draws=a, seed=b, params={"import_demand": ("normal", a, b)}),
+    lambda a, b: tw.ProductScope(a, b),
+    lambda a, b: tw.ProductScope.all(a),
+    lambda a, b: tw.ProductScope.from_json(a),
+    lambda a, b: tw.ProductScope(["01"]).overlap(a),
+    lambda a, b: tw.ProductScope.all().exempting(a),
+    lambda a, b: a in tw.ProductScope(["01"]),
+    lambda a, b: tw.Entity(a, b),
+    lambda a, b: tw.Entity("ZTE", "CHN", buys=a),
+    lambda a, b: tw.Stacking(a, group=b),
+    lambda a, b: tw.Stacking(value_share=a, switches_off=b),
+    lambda a, b: tw.Stacking(confines=a),
+    lambda a, b: tw.Stacking(confines=[(a, b)]),
+    lambda a, b: tw.Stacking.from_json(a),
+    lambda a, b: tw.Measure.tariff("T", "t", imposer="USA", target="CHN", rate="1", start="2020-01-01", stacking=a),
+    lambda a, b: tw.Measure.tariff(
+        "T", "t", imposer="USA", target="CHN", rate="1", start="2020-01-01", scope=a, exclude=b
+    ),
+    lambda a, b: tw.Measure.tariff_by_product(a, b, imposer=a, target=b, rates=a, start=b, stacking=a),
+    lambda a, b: tw.Measure.tariff_exclusion(a, b, tariff=a, imposer=a, target=b, scope=a, start=b),
+    lambda a, b: tw.Measure.mfn_change(a, b, imposer=a, start=b, rate=a, rates=b),
+    lambda a, b: tw.Measure.mfn_change("M", "m", imposer="CHN", start="2020-01-01", rates=a, exclude=b),
+    lambda a, b: tw.Measure.export_ban(a, b, imposer=a, target=b, start=a, entity=b),
+    lambda a, b: tw.Measure.export_ban("B", "b", imposer="USA", target="CHN", start="2020-01-01", entity=a, scope=b),
+    lambda a, b: tw.Measure.import_ban(a, b, imposer=a, target=b, start=a, end=b),
+    lambda a, b: tw.Measure.quota(a, b, imposer=a, target=b, annual_value=a, start=b, out_of_quota=a),
+    lambda a, b: tw.Measure.quota(
+        "Q", "q", imposer="USA", target="KOR", annual_value=a, start="2020-01-01", out_of_quota=b
+    ),
+    lambda a, b: tw.Measure.subsidy(a, b, imposer=a, target=b, rate=a, start=b, export_only=a),
+    lambda a, b: tw.Measure.subsidy("S", "s", imposer="CHN", target="USA", rate=a, start=b),
+    lambda a, b: tw.Event.change_rates(a, b, rate=a),
+    lambda a, b: tw.Event.change_rates("2020-01-01", "L3", rates=a, update=b),
+    lambda a, b: tw.Event.change_rates("2020-01-01", "L3", update=a),
+    lambda a, b: tw.Event.change_rates("2020-01-01", "L3", scale=a),
+    lambda a, b: tw.Event.lift(a, b, penalty=a, escrow=b, conditions=a),
+    lambda a, b: tw.Event.lift("2020-01-01", "L3", penalty=a, escrow=b),
+    lambda a, b: tw.Event.lift("2020-01-01", "L3", conditions=a, note=b),
+    lambda a, b: tw.Event.suspend(a, b, note=a),
+    lambda a, b: tw.EffectiveRate(a, b, a, b, a, b, a, b),
+    lambda a, b: tw.datasets.us_effective_rate(a, exporter=b, year=a),
+    # None for both would price the whole embedded trade (seconds in a debug build): junk only.
+    lambda a, b: tw.datasets.us_effective_rate("2025-01-01", trade=a, schedule=b) if (a, b) != (None, None) else None,
+    lambda a, b: tw.datasets.china_effective_rates(a) if a is not None else None,
+    lambda a, b: tw.Replay.from_json(a),
+    lambda a, b: tw.replay(a, b, directions=a, weights_year=b),
 ]
 
 
@@ -101,3 +146,30 @@ def test_junk_queries_never_panic(a: Any, b: Any, c: Any) -> None:
     test_junk_queries_never_panic.s = sched  # type: ignore[attr-defined]
     _call(sched.query, a, b, c, datetime.date(2019, 1, 1))
     _call(sched.bulk, [a], [b], [c], [a])
+    _call(sched.at, a)
+    at = sched.at(datetime.date(2019, 6, 1))
+    _call(at.stack, a, b, c)
+    _call(at.total, a, b, c)
+    _call(at.base_rate, a, b)
+    _call(at.product_rate, a, b, c)
+    _call(at.tariffs_on, a, b)
+    _call(at.bulk, a, b, c)
+    _call(at.bulk, "USA", "CHN", [a, b, c])
+
+
+def _small() -> tuple[tw.Schedule, tw.TradeMatrix]:
+    l3 = tw.Measure.tariff("L3", "l3", imposer="USA", target="CHN", rate="10", scope=["9403"], start="2018-09-24")
+    schedule = tw.Schedule(tw.Timeline("t", [tw.Event.impose("2018-09-24", l3)]), [tw.MfnTable("USA", {"94": "0"})])
+    trade = tw.TradeMatrix(
+        exporter=["CHN"], importer=["USA"], product=["9403.10"], year=[2017], value_usd=["1"], basis="cif"
+    )
+    return schedule, trade
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=junk, b=junk, c=junk)
+def test_junk_replays_never_panic(a: Any, b: Any, c: Any) -> None:
+    schedule, trade = _small()
+    _call(tw.replay, schedule, trade, directions=a, weights_year=b, method=c)
+    _call(tw.replay, schedule, trade, directions=[(a, b)], weights_year=2017)
+    _call(tw.replay, schedule, trade, directions=[("USA", "CHN")], weights_year=a)

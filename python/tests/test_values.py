@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 import tradewar as tw
-from tradewar import DateWindow, Economy, HsCode, Money, Percent, Target
+from tradewar import DateWindow, Economy, Entity, HsCode, Money, Percent, ProductScope, Stacking, Target
 
 NS = {name: getattr(tw, name) for name in tw.__all__}
 
@@ -23,6 +23,16 @@ VALUES = [
     DateWindow("2018-07-06"),
     DateWindow(datetime.date(2018, 7, 6), "2019-01-01"),
     Target("cut", reporter="USA", partner="CHN", base_year=2017, reduction=Money("200000000000"), by_year=2020),
+    ProductScope(["12", "8542.31.00"], exclude=["1201.90"]),
+    ProductScope([]),
+    ProductScope.all(),
+    ProductScope.all(exclude=["0901.11"]),
+    Entity("ZTE Corporation", "CHN"),
+    Entity("O'Brien & \"Sons\"", Economy.USA, buys=ProductScope(["8542"])),
+    Stacking(),
+    Stacking("floor", value_share="50"),
+    Stacking("max_in_group", group="s'301", switches_off=["legal_basis:ieepa", "measure:US232-AUTOS"]),
+    Stacking(confines=[("id_prefix:IEEPA-RECIP", Percent("50"))]),
 ]
 
 

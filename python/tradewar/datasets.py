@@ -1,9 +1,10 @@
-"""The embedded datasets and the 2018-2020 story, one call away (no download)."""
+"""The embedded datasets, the 2018-2020 story and the 2025-2026 US tariff stack, one call away (no download)."""
 
 from __future__ import annotations
 
 from tradewar._core import (
     census_2017_balance,
+    china_effective_rates,
     deficit_target,
     may_2018_offer,
     phase_one_commitments,
@@ -11,10 +12,16 @@ from tradewar._core import (
     us_china_2018_timeline,
     us_china_trade,
     us_china_trade_totals,
+    us_effective_rate,
+    us_tariffs_2025_event_dates,
+    us_tariffs_2025_latest_date,
+    us_tariffs_2025_schedule,
+    us_tariffs_2025_timeline,
 )
 
 __all__ = [
     "census_2017_balance",
+    "china_effective_rates",
     "deficit_target",
     "may_2018_offer",
     "phase_one_commitments",
@@ -22,4 +29,9 @@ __all__ = [
     "us_china_2018_timeline",
     "us_china_trade",
     "us_china_trade_totals",
+    "us_effective_rate",
+    "us_tariffs_2025_event_dates",
+    "us_tariffs_2025_latest_date",
+    "us_tariffs_2025_schedule",
+    "us_tariffs_2025_timeline",
 ]

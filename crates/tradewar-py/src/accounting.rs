@@ -492,7 +492,12 @@ pub(crate) fn method_arg(method: &str) -> Result<CoverageMethod> {
         "full_only" => Ok(CoverageMethod::FullOnly),
         "line_share" => Ok(CoverageMethod::LineShare),
         "any_line" => Ok(CoverageMethod::AnyLine),
-        _ => Err(invalid(format!("unknown coverage method {method:?}: expected full_only, line_share or any_line"))),
+        _ => Err(tradewar_core::Error::UnknownKeyword {
+            kind: "coverage method",
+            value: method.to_string(),
+            expected: "full_only, line_share, any_line",
+        }
+        .into()),
     }
 }
 

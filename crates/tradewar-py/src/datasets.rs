@@ -1,14 +1,21 @@
-//! The embedded datasets and the 2018-2020 story, one call away.
+//! The embedded datasets, the 2018-2020 story and the 2025-2026 US tariff stack, one call away.
 
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
+use chrono::NaiveDate;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use tradewar_core::{Economy, Schedule};
+use tradewar_data::us_tariffs_2025::{self, EffectiveRate};
 use tradewar_data::{embedded, us_china_2018};
 
+use crate::convert::{date_arg, economy_arg, year_arg};
 use crate::error::Result;
 use crate::policy::{PyMeasure, PySchedule, PyTimeline};
+use crate::table::{Column, PyTable, TableData};
 use crate::trade::PyTradeMatrix;
-use crate::values::{PyMoney, PyTarget};
+use crate::values::{PyEconomy, PyMoney, PyPercent, PyTarget};
 
 /// US-China goods trade 2015-2021 at HS6 (embedded).
 #[pyfunction]
@@ -59,7 +66,237 @@ fn census_2017_balance() -> Result<PyMoney> {
     Ok(PyMoney(embedded::census_2017_balance()?))
 }
 
+/// The 2025-2026 US tariff stack as one timeline: every layer from its first
+/// rate to its end, the dated exemptions, and the tracker's policy events as milestones.
+#[pyfunction]
+fn us_tariffs_2025_timeline(py: Python<'_>) -> Result<PyTimeline> {
+    Ok(PyTimeline(Arc::new(crate::detached(py, us_tariffs_2025::timeline)?)))
+}
+
+/// The 2025 schedule built once per process (the timeline takes a while to build).
+fn schedule_2025(py: Python<'_>) -> Result<Arc<Schedule>> {
+    static CELL: OnceLock<Arc<Schedule>> = OnceLock::new();
+    if let Some(s) = CELL.get() {
+        return Ok(Arc::clone(s));
+    }
+    let s = Arc::new(crate::detached(py, us_tariffs_2025::schedule)?);
+    Ok(Arc::clone(CELL.get_or_init(|| s)))
+}
+
+/// The 2025-2026 US tariff stack with the US MFN schedule (the 2017 HTS8
+/// schedule, the newest embedded) as the base.
+#[pyfunction]
+fn us_tariffs_2025_schedule(py: Python<'_>) -> Result<PySchedule> {
+    Ok(PySchedule::from_rust((*schedule_2025(py)?).clone()))
+}
+
+/// The policy events of the 2025-2026 source from 2025-01-27: one row per date (date, events).
+#[pyfunction]
+fn us_tariffs_2025_event_dates() -> Result<PyTable> {
+    let rows = us_tariffs_2025::event_dates()?;
+    Ok(PyTable(
+        TableData::new("US tariff events 2025-2026")
+            .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
+            .with("events", Column::Str(rows.into_iter().map(|r| r.1).collect())),
+    ))
+}
+
+/// The latest date of the 2025-2026 source (its last HTS revision).
+#[pyfunction]
+fn us_tariffs_2025_latest_date() -> Result<NaiveDate> {
+    Ok(us_tariffs_2025::latest_date()?)
+}
+
+/// A trade-weighted tariff rate on US imports from one partner on one date.
+#[pyclass(frozen, eq, hash, name = "EffectiveRate", module = "tradewar")]
+#[derive(Clone, PartialEq, Eq)]
+pub struct PyEffectiveRate(pub EffectiveRate);
+
+impl Hash for PyEffectiveRate {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let r = &self.0;
+        (r.date, r.exporter, r.year, r.total, r.base, r.products).hash(h);
+        (r.priced.amount().normalize(), r.unpriced.amount().normalize()).hash(h);
+    }
+}
+
+#[pymethods]
+impl PyEffectiveRate {
+    /// A result as `us_effective_rate` returns it (for `repr` and pickling).
+    #[new]
+    #[pyo3(signature = (date, exporter, year, total, base, priced, unpriced, products))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        date: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        year: &Bound<'_, PyAny>,
+        total: PyPercent,
+        base: PyPercent,
+        priced: PyMoney,
+        unpriced: PyMoney,
+        products: usize,
+    ) -> Result<Self> {
+        Ok(Self(EffectiveRate {
+            date: date_arg(date)?,
+            exporter: economy_arg(exporter)?,
+            year: year_arg(year, "year")?,
+            total: total.0,
+            base: base.0,
+            priced: priced.0,
+            unpriced: unpriced.0,
+            products,
+        }))
+    }
+    /// The date priced.
+    #[getter]
+    fn date(&self) -> NaiveDate {
+        self.0.date
+    }
+    /// The exporter.
+    #[getter]
+    fn exporter(&self) -> PyEconomy {
+        PyEconomy(self.0.exporter)
+    }
+    /// The trade year used as weights.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Trade-weighted total duty (MFN base plus every layer).
+    #[getter]
+    fn total(&self) -> PyPercent {
+        PyPercent(self.0.total)
+    }
+    /// Trade-weighted MFN base alone.
+    #[getter]
+    fn base(&self) -> PyPercent {
+        PyPercent(self.0.base)
+    }
+    /// Total minus base, in percentage points.
+    #[getter]
+    fn additional(&self) -> PyPercent {
+        PyPercent(tradewar_core::Percent::new_signed(self.0.total.value() - self.0.base.value()))
+    }
+    /// Trade value priced (the weights).
+    #[getter]
+    fn priced(&self) -> PyMoney {
+        PyMoney(self.0.priced)
+    }
+    /// Trade value left out (chapters 98 and 99, codes with no US line, banned lines).
+    #[getter]
+    fn unpriced(&self) -> PyMoney {
+        PyMoney(self.0.unpriced)
+    }
+    /// Number of products priced.
+    #[getter]
+    fn products(&self) -> usize {
+        self.0.products
+    }
+    fn __str__(&self) -> String {
+        let r = &self.0;
+        format!("{} on US imports from {} on {} ({} weights; MFN {})", r.total, r.exporter, r.date, r.year, r.base)
+    }
+    pub fn __repr__(&self) -> String {
+        let r = &self.0;
+        format!(
+            "EffectiveRate(date='{}', exporter='{}', year={}, total={}, base={}, priced={}, unpriced={}, products={})",
+            r.date,
+            r.exporter,
+            r.year,
+            PyPercent(r.total).__repr__(),
+            PyPercent(r.base).__repr__(),
+            PyMoney(r.priced).__repr__(),
+            PyMoney(r.unpriced).__repr__(),
+            r.products
+        )
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let r = &self.0;
+        let args = (
+            r.date,
+            r.exporter.to_string(),
+            r.year,
+            PyPercent(r.total),
+            PyPercent(r.base),
+            PyMoney(r.priced),
+            PyMoney(r.unpriced),
+            r.products,
+        )
+            .into_pyobject(py)?;
+        Ok((py.get_type::<Self>().into_any(), args))
+    }
+}
+
+fn schedule_or_2025(py: Python<'_>, schedule: Option<&PySchedule>) -> Result<Arc<Schedule>> {
+    match schedule {
+        Some(s) => Ok(Arc::clone(&s.inner)),
+        None => schedule_2025(py),
+    }
+}
+
+/// The trade-weighted tariff rate on US imports from `exporter` on `date`
+/// (GIL released). Weights: the `year` rows (default: the latest, 2021) of
+/// `trade` (default: the embedded US-China table, HS6, CIF); a product
+/// coarser than the US lines takes the simple mean of its lines' totals.
+/// `schedule` defaults to `us_tariffs_2025_schedule()`.
+#[pyfunction]
+#[pyo3(signature = (date, *, exporter = None, trade = None, year = None, schedule = None))]
+fn us_effective_rate(
+    py: Python<'_>,
+    date: &Bound<'_, PyAny>,
+    exporter: Option<&Bound<'_, PyAny>>,
+    trade: Option<&PyTradeMatrix>,
+    year: Option<&Bound<'_, PyAny>>,
+    schedule: Option<&PySchedule>,
+) -> Result<PyEffectiveRate> {
+    let date = date_arg(date)?;
+    let exporter = exporter.filter(|e| !e.is_none()).map(economy_arg).transpose()?.unwrap_or(Economy::CHN);
+    let year = match year.filter(|y| !y.is_none()) {
+        Some(y) => year_arg(y, "year")?,
+        None => us_tariffs_2025::china_trade_year()?,
+    };
+    let s = schedule_or_2025(py, schedule)?;
+    let t: &tradewar_core::TradeMatrix = match trade {
+        Some(t) => &t.0,
+        None => embedded::us_china_trade()?,
+    };
+    let r = crate::detached(py, || us_tariffs_2025::effective_rate(&s, t, exporter, year, date))?;
+    Ok(PyEffectiveRate(r))
+}
+
+/// The effective rate on US imports from China at every 2025-2026 event
+/// date, weighted by the embedded imports of the latest year (2021); one
+/// row per date (GIL released). `schedule` defaults to `us_tariffs_2025_schedule()`.
+#[pyfunction]
+#[pyo3(signature = (schedule = None))]
+fn china_effective_rates(py: Python<'_>, schedule: Option<&PySchedule>) -> Result<PyTable> {
+    let s = schedule_or_2025(py, schedule)?;
+    let rows = crate::detached(py, || us_tariffs_2025::china_effective_rates(&s))?;
+    let dec = |f: &dyn Fn(&EffectiveRate) -> rust_decimal::Decimal| {
+        Column::Decimal(rows.iter().map(|r| Some(f(&r.2))).collect())
+    };
+    Ok(PyTable(
+        TableData::new("US effective rate on China")
+            .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
+            .with("events", Column::Str(rows.iter().map(|r| r.1.clone()).collect()))
+            .with("exporter", Column::Str(rows.iter().map(|r| r.2.exporter.to_string()).collect()))
+            .with("year", Column::Int(rows.iter().map(|r| i64::from(r.2.year)).collect()))
+            .with("total", dec(&|r| r.total.value()))
+            .with("base", dec(&|r| r.base.value()))
+            .with("priced", dec(&|r| r.priced.amount()))
+            .with("unpriced", dec(&|r| r.unpriced.amount()))
+            .with("products", Column::Int(rows.iter().map(|r| r.2.products as i64).collect())),
+    ))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEffectiveRate>()?;
+    m.add_function(wrap_pyfunction!(us_tariffs_2025_timeline, m)?)?;
+    m.add_function(wrap_pyfunction!(us_tariffs_2025_schedule, m)?)?;
+    m.add_function(wrap_pyfunction!(us_tariffs_2025_event_dates, m)?)?;
+    m.add_function(wrap_pyfunction!(us_tariffs_2025_latest_date, m)?)?;
+    m.add_function(wrap_pyfunction!(us_effective_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(china_effective_rates, m)?)?;
     m.add_function(wrap_pyfunction!(us_china_trade, m)?)?;
     m.add_function(wrap_pyfunction!(us_china_trade_totals, m)?)?;
     m.add_function(wrap_pyfunction!(us_china_2018_timeline, m)?)?;

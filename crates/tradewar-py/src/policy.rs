@@ -1,17 +1,22 @@
 //! Measures, timelines and the schedule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 use tradewar_core::{
-    Action, CommitmentKind, CommitmentYear, CustomsLines, DateWindow, Duty, Economy, Event, LegalBasis, Measure,
-    MeasureHeader, MeasureId, MfnTable, Money, Percent, ProductScope, Schedule, Status, Timeline,
+    Action, CommitmentKind, CommitmentYear, Currency, CustomsLines, DateWindow, Duty, Economy, Event, HsCode,
+    LegalBasis, LiftCondition, Measure, MeasureHeader, MeasureId, MfnTable, Money, Percent, ProductScope, RateChange,
+    Schedule, ScheduleAt, Stacking, Status, TariffRates, Timeline,
 };
 
-use crate::convert::{date_arg, decimal_arg, each, economy_arg, from_json, hs_arg, py_str_repr, to_json, year_arg};
+use crate::convert::{
+    date_arg, decimal_arg, each, economy_arg, from_json, hs_arg, py_str_repr, to_decimal, to_json, type_name, year_arg,
+};
 use crate::error::{invalid, Result};
+use crate::scope::{scope_arg, PyEntity, PyProductScope};
+use crate::stacking::PyStacking;
 use crate::table::{Column, PyTable, TableData};
 use crate::values::{PyDateWindow, PyEconomy, PyHsCode, PyMoney, PyPercent};
 
@@ -21,22 +26,61 @@ fn json_reduce<T: pyo3::PyTypeInfo>(py: Python<'_>, json: String) -> Result<Redu
     Ok((py.get_type::<T>().getattr("from_json")?, PyTuple::new(py, [json])?))
 }
 
-fn percent_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Percent> {
+/// A rate from a `Percent`, `decimal.Decimal`, `int` or `str` (in percent; not negative).
+pub(crate) fn percent_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Percent> {
     if let Ok(p) = v.cast::<PyPercent>() {
         return Ok(p.get().0);
     }
     Ok(Percent::new(decimal_arg(v, what)?)?)
 }
 
-fn scope_arg(scope: Option<&Bound<'_, PyAny>>, exclude: Option<&Bound<'_, PyAny>>) -> Result<ProductScope> {
-    let base = match scope.filter(|s| !s.is_none()) {
-        None => ProductScope::all(),
-        Some(s) => ProductScope::new(each(s, hs_arg)?),
-    };
-    Ok(match exclude.filter(|s| !s.is_none()) {
-        None => base,
-        Some(x) => base.with_exclusions(each(x, hs_arg)?),
-    })
+/// Money from `Money` or an amount in US dollars (`Decimal`, `int` or `str`).
+fn money_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Money> {
+    match v.cast::<PyMoney>() {
+        Ok(m) => Ok(m.get().0),
+        Err(_) => Ok(Money::new(decimal_arg(v, what)?, Currency::USD)),
+    }
+}
+
+/// Per-product duties from a dict of codes to rates.
+fn rates_arg(rates: &Bound<'_, PyAny>, what: &str) -> Result<BTreeMap<HsCode, Duty>> {
+    let d = rates
+        .cast::<PyDict>()
+        .map_err(|_| invalid(format!("{what}: expected a dict of codes to rates, got {}", type_name(rates))))?;
+    let mut map = BTreeMap::new();
+    for (k, v) in d.iter() {
+        let code = hs_arg(&k)?;
+        map.insert(code, Duty::ad_valorem(percent_arg(&v, &format!("{what}[{code}]"))?));
+    }
+    if map.is_empty() {
+        return Err(invalid(format!("{what}: no rates given")));
+    }
+    Ok(map)
+}
+
+/// A duty from a rate, or the string "prohibitive".
+fn duty_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Duty> {
+    if let Ok(s) = v.cast::<PyString>() {
+        if s.to_string().trim().eq_ignore_ascii_case("prohibitive") {
+            return Ok(Duty::Prohibitive);
+        }
+    }
+    Ok(Duty::ad_valorem(percent_arg(v, what)?))
+}
+
+fn stacking_arg(v: Option<&Bound<'_, PyAny>>) -> Result<Stacking> {
+    match v.filter(|x| !x.is_none()) {
+        None => Ok(Stacking::default()),
+        Some(x) => x
+            .cast::<PyStacking>()
+            .map(|s| s.get().0.clone())
+            .map_err(|_| invalid(format!("stacking: expected a Stacking, got {}", type_name(x)))),
+    }
+}
+
+fn validated(m: Measure) -> Result<PyMeasure> {
+    m.validate()?;
+    Ok(PyMeasure(Arc::new(m)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -66,17 +110,19 @@ fn header_arg(
 
 /// A trade measure (tariff, exclusion, MFN change, ban, quota, purchase commitment, subsidy).
 ///
-/// Read-only; build tariffs and purchase commitments with the static constructors,
-/// anything else with `Measure.from_json`.
+/// Read-only; build one with the static constructor of its kind (`Measure.tariff`,
+/// `Measure.export_ban`, ...) or from its JSON form with `Measure.from_json`.
 #[pyclass(frozen, eq, name = "Measure", module = "tradewar")]
 #[derive(Clone, PartialEq)]
 pub struct PyMeasure(pub Arc<Measure>);
 
 #[pymethods]
 impl PyMeasure {
-    /// An additional ad valorem tariff of `rate` percent on `scope` (all products if None).
+    /// An additional ad valorem tariff of `rate` percent on `scope` (a
+    /// `ProductScope` or a list of codes; all products if None) minus `exclude`.
+    /// `stacking` says how it combines with other layers (default: it adds).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, scope = None, exclude = None, legal_basis = "section301"))]
+    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, scope = None, exclude = None, legal_basis = "section301", stacking = None))]
     #[allow(clippy::too_many_arguments)]
     fn tariff(
         id: &str,
@@ -89,34 +135,192 @@ impl PyMeasure {
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
         legal_basis: &str,
+        stacking: Option<&Bound<'_, PyAny>>,
     ) -> Result<Self> {
         let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
-        let m = Measure::tariff(h, percent_arg(rate, "rate")?);
-        m.validate()?;
-        Ok(Self(Arc::new(m)))
+        validated(Measure::Tariff {
+            header: h,
+            rates: TariffRates::uniform_ad_valorem(percent_arg(rate, "rate")?),
+            stacking: stacking_arg(stacking)?,
+        })
     }
-    /// A tariff with one ad valorem rate per product: `rates` maps codes to percent.
+    /// A tariff with one ad valorem rate per product: `rates` maps codes to
+    /// percent (a product takes the rate of its longest listed code); the
+    /// scope is the listed codes.
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, rates, start, end = None, legal_basis = "section301"))]
+    #[pyo3(signature = (id, name, *, imposer, target, rates, start, end = None, legal_basis = "section301", stacking = None))]
     #[allow(clippy::too_many_arguments)]
     fn tariff_by_product(
         id: &str,
         name: &str,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
-        rates: &Bound<'_, PyDict>,
+        rates: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
         legal_basis: &str,
+        stacking: Option<&Bound<'_, PyAny>>,
     ) -> Result<Self> {
-        let mut map = BTreeMap::new();
-        for (k, v) in rates.iter() {
-            map.insert(hs_arg(&k)?, Duty::ad_valorem(percent_arg(&v, "rate")?));
-        }
+        let map = rates_arg(rates, "rates")?;
         let h = header_arg(id, name, imposer, target, ProductScope::all(), start, end, legal_basis)?;
-        let m = Measure::tariff_by_product(h, map);
-        m.validate()?;
-        Ok(Self(Arc::new(m)))
+        let mut m = Measure::tariff_by_product(h, map);
+        if let Measure::Tariff { stacking: st, .. } = &mut m {
+            *st = stacking_arg(stacking)?;
+        }
+        validated(m)
+    }
+    /// Carves `scope` (the excluded lines) out of the tariff with id `tariff`
+    /// for the window, for goods from `target` (which may be narrower than
+    /// the tariff's target: an exclusion for one partner of a worldwide tariff).
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, tariff, imposer, target, scope, start, end = None, exclude = None, legal_basis = "section301"))]
+    #[allow(clippy::too_many_arguments)]
+    fn tariff_exclusion(
+        id: &str,
+        name: &str,
+        tariff: &str,
+        imposer: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        scope: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        end: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        if scope.is_none() {
+            return Err(invalid(format!("tariff exclusion {id}: scope (the excluded lines) is required")));
+        }
+        let h = header_arg(id, name, imposer, target, scope_arg(Some(scope), exclude)?, start, end, legal_basis)?;
+        validated(Measure::TariffExclusion { header: h, tariff: MeasureId::new(tariff)? })
+    }
+    /// A change of the imposer's own MFN rates toward every partner (the
+    /// target is WLD): one `rate` on `scope`, or per-product `rates` (a dict
+    /// of codes to percent; the scope is then the listed codes unless given).
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, imposer, start, rate = None, rates = None, end = None, scope = None, exclude = None, legal_basis = "mfn"))]
+    #[allow(clippy::too_many_arguments)]
+    fn mfn_change(
+        id: &str,
+        name: &str,
+        imposer: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        rate: Option<&Bound<'_, PyAny>>,
+        rates: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        let rates = match (rate.filter(|r| !r.is_none()), rates.filter(|r| !r.is_none())) {
+            (Some(r), None) => TariffRates::uniform_ad_valorem(percent_arg(r, "rate")?),
+            (None, Some(r)) => TariffRates::ByProduct { rates: rates_arg(r, "rates")? },
+            _ => return Err(invalid(format!("MFN change {id}: give exactly one of rate= and rates="))),
+        };
+        let given = scope_arg(scope, exclude)?;
+        let scope = match (scope.is_none_or(PyAnyMethods::is_none), rates.implied_scope()) {
+            // Per-product rates and no scope: the listed codes, minus exclusions.
+            (true, Some(listed)) => listed.with_exclusions(given.excluded().iter().copied()),
+            _ => given,
+        };
+        let wld = PyString::new(imposer.py(), "WLD").into_any();
+        let h = header_arg(id, name, imposer, &wld, scope, start, end, legal_basis)?;
+        validated(Measure::MfnChange { header: h, rates })
+    }
+    /// The imposer's exporters may not sell `scope` (all products if None) to
+    /// `target`, or only to `entity` (an `Entity` of the target economy: a
+    /// denial order such as the one on ZTE).
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, entity = None, legal_basis = "export_control"))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_ban(
+        id: &str,
+        name: &str,
+        imposer: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        end: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        entity: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        let entity = match entity.filter(|e| !e.is_none()) {
+            None => None,
+            Some(e) => Some(
+                e.cast::<PyEntity>()
+                    .map(|x| x.get().0.clone())
+                    .map_err(|_| invalid(format!("entity: expected an Entity, got {}", type_name(e))))?,
+            ),
+        };
+        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        validated(Measure::ExportBan { header: h, entity })
+    }
+    /// The imposer bans imports of `scope` (all products if None) from `target`.
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, legal_basis = "other"))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_ban(
+        id: &str,
+        name: &str,
+        imposer: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        end: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        validated(Measure::ImportBan { header: h })
+    }
+    /// A cap of `annual_value` (Money, or US dollars) a year on imports of
+    /// `scope` from `target`; above it `out_of_quota` applies: an additional
+    /// rate in percent, or "prohibitive" (the default: a hard cap).
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, imposer, target, annual_value, start, end = None, out_of_quota = None, scope = None, exclude = None, legal_basis = "other"))]
+    #[allow(clippy::too_many_arguments)]
+    fn quota(
+        id: &str,
+        name: &str,
+        imposer: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        annual_value: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        end: Option<&Bound<'_, PyAny>>,
+        out_of_quota: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        let out_of_quota = match out_of_quota.filter(|v| !v.is_none()) {
+            None => Duty::Prohibitive,
+            Some(v) => duty_arg(v, "out_of_quota")?,
+        };
+        let annual_value = money_arg(annual_value, "annual_value")?;
+        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        validated(Measure::Quota { header: h, annual_value, out_of_quota })
+    }
+    /// An ad valorem production subsidy of `rate` percent by the imposer on
+    /// `scope`, affecting `target`; `export_only=True` for an export subsidy.
+    #[staticmethod]
+    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, export_only = false, scope = None, exclude = None, legal_basis = "other"))]
+    #[allow(clippy::too_many_arguments)]
+    fn subsidy(
+        id: &str,
+        name: &str,
+        imposer: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        rate: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        end: Option<&Bound<'_, PyAny>>,
+        export_only: bool,
+        scope: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        legal_basis: &str,
+    ) -> Result<Self> {
+        let rate = percent_arg(rate, "rate")?;
+        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        validated(Measure::Subsidy { header: h, rate, export_only })
     }
     /// A commitment of `buyer` to buy `scope` from `seller`: `amounts` maps years to Money
     /// (extra over `baseline_year` unless `total=True`).
@@ -209,12 +413,80 @@ impl PyMeasure {
     fn excluded(&self) -> Vec<PyHsCode> {
         self.0.header().scope.excluded().iter().copied().map(PyHsCode).collect()
     }
-    /// The uniform ad valorem rate, if it has one.
+    /// The whole scope (codes and exclusions) as a `ProductScope`.
+    #[getter]
+    fn product_scope(&self) -> PyProductScope {
+        PyProductScope(self.0.header().scope.clone())
+    }
+    /// The uniform ad valorem rate of a tariff or MFN change, or a subsidy's rate.
     #[getter]
     fn rate(&self) -> Option<PyPercent> {
+        if let Measure::Subsidy { rate, .. } = &*self.0 {
+            return Some(PyPercent(*rate));
+        }
         match self.0.rates()? {
-            tradewar_core::TariffRates::Uniform { duty, .. } => duty.ad_valorem_part().map(PyPercent),
-            tradewar_core::TariffRates::ByProduct { .. } => None,
+            TariffRates::Uniform { duty, .. } => duty.ad_valorem_part().map(PyPercent),
+            TariffRates::ByProduct { .. } => None,
+        }
+    }
+    /// Per-product ad valorem rates (code to percent; None for a prohibitive
+    /// duty) of a tariff or MFN change given by product; None otherwise.
+    #[getter]
+    fn rates(&self) -> Option<BTreeMap<PyHsCode, Option<PyPercent>>> {
+        match self.0.rates()? {
+            TariffRates::Uniform { .. } => None,
+            TariffRates::ByProduct { rates } => {
+                Some(rates.iter().map(|(c, d)| (PyHsCode(*c), d.ad_valorem_part().map(PyPercent))).collect())
+            }
+        }
+    }
+    /// How a tariff stacks on other layers (None for other kinds).
+    #[getter]
+    fn stacking(&self) -> Option<PyStacking> {
+        match &*self.0 {
+            Measure::Tariff { stacking, .. } => Some(PyStacking(stacking.clone())),
+            _ => None,
+        }
+    }
+    /// The id of the tariff a tariff exclusion carves out of (None for other kinds).
+    #[getter]
+    fn tariff_id(&self) -> Option<String> {
+        match &*self.0 {
+            Measure::TariffExclusion { tariff, .. } => Some(tariff.to_string()),
+            _ => None,
+        }
+    }
+    /// The entity an export ban denies, if it names one.
+    #[getter]
+    fn entity(&self) -> Option<PyEntity> {
+        match &*self.0 {
+            Measure::ExportBan { entity, .. } => entity.clone().map(PyEntity),
+            _ => None,
+        }
+    }
+    /// A quota's value allowed per year (None for other kinds).
+    #[getter]
+    fn annual_value(&self) -> Option<PyMoney> {
+        match &*self.0 {
+            Measure::Quota { annual_value, .. } => Some(PyMoney(*annual_value)),
+            _ => None,
+        }
+    }
+    /// A quota's additional ad valorem duty above the cap; None for a
+    /// prohibitive one (a hard cap) and for other kinds.
+    #[getter]
+    fn out_of_quota(&self) -> Option<PyPercent> {
+        match &*self.0 {
+            Measure::Quota { out_of_quota, .. } => out_of_quota.ad_valorem_part().map(PyPercent),
+            _ => None,
+        }
+    }
+    /// Whether a subsidy is on exports only (None for other kinds).
+    #[getter]
+    fn export_only(&self) -> Option<bool> {
+        match &*self.0 {
+            Measure::Subsidy { export_only, .. } => Some(*export_only),
+            _ => None,
         }
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
@@ -240,6 +512,22 @@ impl PyMeasure {
 #[derive(Clone, PartialEq)]
 pub struct PyEvent(pub Event);
 
+impl PyEvent {
+    fn noted(e: Event, note: Option<&str>) -> Self {
+        Self(match note {
+            Some(n) => e.with_note(n),
+            None => e,
+        })
+    }
+}
+
+fn non_negative(m: Money, what: &str) -> Result<Money> {
+    if m.is_negative() {
+        return Err(invalid(format!("{what}: {m} is negative")));
+    }
+    Ok(m)
+}
+
 fn action_name(a: &Action) -> &'static str {
     match a {
         Action::Impose { .. } => "impose",
@@ -258,34 +546,99 @@ impl PyEvent {
     #[staticmethod]
     #[pyo3(signature = (date, measure, *, note = None))]
     fn impose(date: &Bound<'_, PyAny>, measure: &PyMeasure, note: Option<&str>) -> Result<Self> {
-        let e = Event::new(date_arg(date)?, Action::Impose { measure: (*measure.0).clone() });
-        Ok(Self(match note {
-            Some(n) => e.with_note(n),
-            None => e,
-        }))
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::Impose { measure: (*measure.0).clone() }), note))
+    }
+    /// The rates of measure `id` (a tariff or MFN change) change on `date`.
+    /// Give exactly one of: `rate` (one new rate for the whole scope), `rates`
+    /// (new per-product rates replacing all others), `update` (new rates for
+    /// the listed products only; the measure must have per-product rates) or
+    /// `scale` (every ad valorem rate times a factor between 0 and 10).
+    ///
+    /// List 3 raised from 10% to 25%:
+    /// `Event.change_rates("2019-05-10", "US301-L3", rate="25")`.
+    #[staticmethod]
+    #[pyo3(signature = (date, id, *, rate = None, rates = None, update = None, scale = None, note = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn change_rates(
+        date: &Bound<'_, PyAny>,
+        id: &str,
+        rate: Option<&Bound<'_, PyAny>>,
+        rates: Option<&Bound<'_, PyAny>>,
+        update: Option<&Bound<'_, PyAny>>,
+        scale: Option<&Bound<'_, PyAny>>,
+        note: Option<&str>,
+    ) -> Result<Self> {
+        fn given<'a, 'py>(v: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+            v.filter(|x| !x.is_none())
+        }
+        let change = match (given(rate), given(rates), given(update), given(scale)) {
+            (Some(r), None, None, None) => RateChange::Set(TariffRates::uniform_ad_valorem(percent_arg(r, "rate")?)),
+            (None, Some(r), None, None) => RateChange::Set(TariffRates::ByProduct { rates: rates_arg(r, "rates")? }),
+            (None, None, Some(u), None) => RateChange::Update { rates: rates_arg(u, "update")? },
+            (None, None, None, Some(f)) => RateChange::Scale { factor: decimal_arg(f, "scale")? },
+            _ => {
+                return Err(invalid(format!(
+                    "change of rates of {id}: give exactly one of rate=, rates=, update= and scale="
+                )))
+            }
+        };
+        let id = MeasureId::new(id)?;
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::ChangeRates { id, change }), note))
     }
     /// Measure `id` is suspended on `date`.
     #[staticmethod]
-    fn suspend(date: &Bound<'_, PyAny>, id: &str) -> Result<Self> {
-        Ok(Self(Event::new(date_arg(date)?, Action::Suspend { id: MeasureId::new(id)? })))
+    #[pyo3(signature = (date, id, *, note = None))]
+    fn suspend(date: &Bound<'_, PyAny>, id: &str, note: Option<&str>) -> Result<Self> {
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::Suspend { id: MeasureId::new(id)? }), note))
     }
     /// Measure `id` applies again on `date`.
     #[staticmethod]
-    fn resume(date: &Bound<'_, PyAny>, id: &str) -> Result<Self> {
-        Ok(Self(Event::new(date_arg(date)?, Action::Resume { id: MeasureId::new(id)? })))
+    #[pyo3(signature = (date, id, *, note = None))]
+    fn resume(date: &Bound<'_, PyAny>, id: &str, note: Option<&str>) -> Result<Self> {
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::Resume { id: MeasureId::new(id)? }), note))
     }
-    /// Measure `id` ends on `date`.
+    /// Measure `id` ends on `date`, possibly on conditions met: a `penalty`
+    /// paid, money put in `escrow` (Money, or US dollars) and `conditions` in words.
     #[staticmethod]
-    fn lift(date: &Bound<'_, PyAny>, id: &str) -> Result<Self> {
-        Ok(Self(Event::new(date_arg(date)?, Action::Lift { id: MeasureId::new(id)?, conditions: Vec::new() })))
+    #[pyo3(signature = (date, id, *, penalty = None, escrow = None, conditions = None, note = None))]
+    fn lift(
+        date: &Bound<'_, PyAny>,
+        id: &str,
+        penalty: Option<&Bound<'_, PyAny>>,
+        escrow: Option<&Bound<'_, PyAny>>,
+        conditions: Option<&Bound<'_, PyAny>>,
+        note: Option<&str>,
+    ) -> Result<Self> {
+        let mut all = Vec::new();
+        if let Some(p) = penalty.filter(|v| !v.is_none()) {
+            all.push(LiftCondition::Penalty { amount: non_negative(money_arg(p, "penalty")?, "penalty")? });
+        }
+        if let Some(e) = escrow.filter(|v| !v.is_none()) {
+            all.push(LiftCondition::Escrow { amount: non_negative(money_arg(e, "escrow")?, "escrow")? });
+        }
+        if let Some(c) = conditions.filter(|v| !v.is_none()) {
+            for text in each(c, |x| {
+                x.cast::<PyString>()
+                    .map(ToString::to_string)
+                    .map_err(|_| invalid(format!("conditions: expected strings, got {}", type_name(x))))
+            })? {
+                if text.trim().is_empty() {
+                    return Err(invalid("conditions: a condition must not be empty"));
+                }
+                all.push(LiftCondition::Other { text });
+            }
+        }
+        let id = MeasureId::new(id)?;
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::Lift { id, conditions: all }), note))
     }
     /// A milestone with no legal effect.
     #[staticmethod]
-    fn milestone(date: &Bound<'_, PyAny>, title: &str) -> Result<Self> {
+    #[pyo3(signature = (date, title, *, note = None))]
+    fn milestone(date: &Bound<'_, PyAny>, title: &str, note: Option<&str>) -> Result<Self> {
         if title.trim().is_empty() {
             return Err(invalid("a milestone needs a title"));
         }
-        Ok(Self(Event::new(date_arg(date)?, Action::Milestone { title: title.to_string() })))
+        Ok(Self::noted(Event::new(date_arg(date)?, Action::Milestone { title: title.to_string() }), note))
     }
     /// An event from its JSON form.
     #[staticmethod]
@@ -323,6 +676,14 @@ impl PyEvent {
     #[getter]
     fn note(&self) -> Option<String> {
         self.0.note.clone()
+    }
+    /// The conditions met for a "lift" event, in words (e.g. "penalty of 1000000000 USD").
+    #[getter]
+    fn conditions(&self) -> Vec<String> {
+        match &self.0.action {
+            Action::Lift { conditions, .. } => conditions.iter().map(ToString::to_string).collect(),
+            _ => Vec::new(),
+        }
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         Ok(format!("Event.from_json({})", py_str_repr(py, &self.to_json()?)?))
@@ -656,6 +1017,13 @@ impl PySchedule {
         let stacks = crate::detached(py, || s.bulk_stacks(&lines));
         Ok(stacks_table(&stacks))
     }
+    /// The policy of one date, compiled once for many queries (the GIL is released meanwhile).
+    fn at(&self, py: Python<'_>, date: &Bound<'_, PyAny>) -> Result<PyScheduleAt> {
+        let d = date_arg(date)?;
+        let s = &self.inner;
+        let at = crate::detached(py, || s.at(d));
+        Ok(PyScheduleAt { inner: Arc::new(at), schedule: self.clone() })
+    }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         let tables: Vec<String> = self.mfn.iter().map(|t| t.__repr__(py)).collect::<Result<_>>()?;
         Ok(format!("Schedule({}, mfn=[{}])", self.timeline.__repr__(py)?, tables.join(", ")))
@@ -663,6 +1031,141 @@ impl PySchedule {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let args = (self.timeline.clone(), self.mfn.clone()).into_pyobject(py)?;
         Ok((py.get_type::<Self>().into_any(), args))
+    }
+}
+
+/// One economy for every row, or one per row.
+fn economy_column(v: &Bound<'_, PyAny>, n: usize, what: &'static str) -> Result<Vec<Economy>> {
+    if v.is_instance_of::<PyString>() || v.cast::<PyEconomy>().is_ok() {
+        return Ok(vec![economy_arg(v)?; n]);
+    }
+    let col = each(v, economy_arg)?;
+    if col.len() != n {
+        return Err(tradewar_core::Error::ColumnLength { column: what, got: col.len(), expected: n }.into());
+    }
+    Ok(col)
+}
+
+/// The policy of one date compiled for queries: `Schedule.at(date)`.
+///
+/// Every query on it prices lines on that date without replaying the
+/// timeline again: use it to price many lines on one date.
+#[pyclass(frozen, name = "ScheduleAt", module = "tradewar")]
+#[derive(Clone)]
+pub struct PyScheduleAt {
+    inner: Arc<ScheduleAt>,
+    schedule: PySchedule,
+}
+
+#[pymethods]
+impl PyScheduleAt {
+    /// The date.
+    #[getter]
+    fn date(&self) -> chrono::NaiveDate {
+        self.inner.date()
+    }
+    /// The schedule it was compiled from.
+    #[getter]
+    fn schedule(&self) -> PySchedule {
+        self.schedule.clone()
+    }
+    /// The duty stack on one line from one origin.
+    fn stack(
+        &self,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        line: &Bound<'_, PyAny>,
+    ) -> Result<PyDutyStack> {
+        Ok(PyDutyStack(self.inner.stack(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)))
+    }
+    /// The duty stack on one line from one origin (the same as `stack`, named as `Schedule.query`).
+    fn query(
+        &self,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        line: &Bound<'_, PyAny>,
+    ) -> Result<PyDutyStack> {
+        self.stack(importer, exporter, line)
+    }
+    /// Only the total ad valorem duty on a line (None when a ban or a prohibitive duty stops trade).
+    fn total(
+        &self,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        line: &Bound<'_, PyAny>,
+    ) -> Result<Option<PyPercent>> {
+        Ok(self.inner.total(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?).map(PyPercent))
+    }
+    /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
+    fn base_rate(&self, importer: &Bound<'_, PyAny>, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
+        Ok(self.inner.base_rate(economy_arg(importer)?, hs_arg(line)?).map(PyPercent))
+    }
+    /// The rate of a product at any level (an HS6 subheading, say): the
+    /// simple means of the total and of the base rates over the importer's
+    /// national lines below it, as `(total, base)` Decimals in percent.
+    /// None when a ban or a prohibitive duty stops some line.
+    fn product_rate<'py>(
+        &self,
+        py: Python<'py>,
+        importer: &Bound<'py, PyAny>,
+        exporter: &Bound<'py, PyAny>,
+        product: &Bound<'py, PyAny>,
+    ) -> Result<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+        let r = self.inner.product_rate(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?);
+        Ok(match r {
+            Some((t, b)) => Some((to_decimal(py, t.normalize())?, to_decimal(py, b.normalize())?)),
+            None => None,
+        })
+    }
+    /// The measures in force on the date (rates as changed so far).
+    fn in_force(&self) -> Vec<PyMeasure> {
+        self.inner.state().in_force().cloned().map(|m| PyMeasure(Arc::new(m))).collect()
+    }
+    /// The tariffs in force that `importer` applies to goods from `exporter`.
+    fn tariffs_on(&self, importer: &Bound<'_, PyAny>, exporter: &Bound<'_, PyAny>) -> Result<Vec<PyMeasure>> {
+        let (i, e) = (economy_arg(importer)?, economy_arg(exporter)?);
+        Ok(self.inner.tariffs_on(i, e).cloned().map(|m| PyMeasure(Arc::new(m))).collect())
+    }
+    /// Duty stacks of many lines (the GIL is released): `line` is a column
+    /// of codes; `importer` and `exporter` are one economy for every row or
+    /// columns of the same length. The same table as `Schedule.bulk`.
+    fn bulk(
+        &self,
+        py: Python<'_>,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        line: &Bound<'_, PyAny>,
+    ) -> Result<PyTable> {
+        let lines = each(line, hs_arg)?;
+        let n = lines.len();
+        let importers = economy_column(importer, n, "importer")?;
+        let exporters = economy_column(exporter, n, "exporter")?;
+        let at = &self.inner;
+        let stacks = crate::detached(py, || {
+            let mut cache: HashMap<(Economy, Economy, HsCode), tradewar_core::DutyStack> = HashMap::new();
+            let mut out = Vec::with_capacity(n);
+            for ((i, e), l) in importers.iter().zip(&exporters).zip(&lines) {
+                let key = (*i, *e, *l);
+                out.push(cache.entry(key).or_insert_with(|| at.stack(key.0, key.1, key.2)).clone());
+            }
+            out
+        });
+        Ok(stacks_table(&stacks))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        Ok(format!("{}.at('{}')", self.schedule.__repr__(py)?, self.inner.date()))
+    }
+    fn __str__(&self) -> String {
+        format!(
+            "ScheduleAt({}, {}: {} measures in force)",
+            self.schedule.timeline.0.name(),
+            self.inner.date(),
+            self.inner.state().in_force().count()
+        )
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let args = (self.schedule.clone(), self.inner.date()).into_pyobject(py)?;
+        Ok((py.get_type::<PySchedule>().getattr("at")?, args))
     }
 }
 
@@ -703,5 +1206,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMfnTable>()?;
     m.add_class::<PySchedule>()?;
     m.add_class::<PyDutyStack>()?;
+    m.add_class::<PyScheduleAt>()?;
     Ok(())
 }

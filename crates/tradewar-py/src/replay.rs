@@ -1,0 +1,170 @@
+//! Replaying a timeline on trade: at each event date, what is in force,
+//! what it covers, the average tariffs each way and the duties.
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use tradewar_core::{CoverageMethod, Economy, Replay, ReplayStep};
+
+use crate::accounting::method_arg;
+use crate::convert::{each, economy_arg, from_json, py_str_repr, to_json, type_name, year_arg};
+use crate::error::{invalid, Result};
+use crate::policy::PySchedule;
+use crate::table::{Column, PyTable, TableData};
+use crate::trade::PyTradeMatrix;
+
+fn method_key(m: CoverageMethod) -> &'static str {
+    match m {
+        CoverageMethod::FullOnly => "full_only",
+        CoverageMethod::LineShare => "line_share",
+        CoverageMethod::AnyLine => "any_line",
+    }
+}
+
+fn direction_arg(v: &Bound<'_, PyAny>, i: usize) -> Result<(Economy, Economy)> {
+    let bad = || invalid(format!("directions[{i}]: expected an (importer, exporter) pair, got {}", type_name(v)));
+    let items = crate::stacking::items(v).ok_or_else(bad)?;
+    match items.as_slice() {
+        [importer, exporter] => Ok((economy_arg(importer)?, economy_arg(exporter)?)),
+        _ => Err(bad()),
+    }
+}
+
+/// A timeline replayed on trade: one step per event date, each with the
+/// events of the day, the coverage of every tariff in force and the average
+/// tariffs of each direction. Build it with `tradewar.replay(...)`.
+#[pyclass(frozen, eq, name = "Replay", module = "tradewar")]
+#[derive(Clone, PartialEq)]
+pub struct PyReplay(pub Replay);
+
+impl PyReplay {
+    fn rows(&self) -> impl Iterator<Item = (&ReplayStep, &tradewar_core::TariffAverages)> + '_ {
+        self.0.steps.iter().flat_map(|s| s.averages.iter().map(move |a| (s, a)))
+    }
+}
+
+#[pymethods]
+impl PyReplay {
+    /// From its JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self> {
+        Ok(Self(from_json(text, "replay")?))
+    }
+    /// The JSON form.
+    fn to_json(&self) -> Result<String> {
+        to_json(&self.0)
+    }
+    /// The timeline's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.0.name.clone()
+    }
+    /// The trade year used as weights throughout.
+    #[getter]
+    fn weights_year(&self) -> i32 {
+        self.0.weights_year
+    }
+    /// How lists finer than the trade data were matched: "full_only", "line_share" or "any_line".
+    #[getter]
+    fn method(&self) -> &'static str {
+        method_key(self.0.method)
+    }
+    /// The event dates, one per step.
+    fn dates(&self) -> Vec<chrono::NaiveDate> {
+        self.0.steps.iter().map(|s| s.date).collect()
+    }
+    /// One row per step and direction: the date, that day's events, and the
+    /// trade-weighted (total and MFN) and simple average tariffs with the
+    /// mechanical duties they raise on the weights year's trade.
+    fn to_table(&self) -> PyTable {
+        let rows: Vec<_> = self.rows().collect();
+        let dec = |f: &dyn Fn(&tradewar_core::TariffAverages) -> rust_decimal::Decimal| {
+            Column::Decimal(rows.iter().map(|(_, a)| Some(f(a))).collect())
+        };
+        PyTable(
+            TableData::new("replay")
+                .with("date", Column::Date(rows.iter().map(|(s, _)| s.date).collect()))
+                .with("events", Column::Str(rows.iter().map(|(s, _)| s.events.join("; ")).collect()))
+                .with("importer", Column::Str(rows.iter().map(|(_, a)| a.importer.to_string()).collect()))
+                .with("exporter", Column::Str(rows.iter().map(|(_, a)| a.exporter.to_string()).collect()))
+                .with("trade_weighted", dec(&|a| a.trade_weighted.value()))
+                .with("trade_weighted_mfn", dec(&|a| a.trade_weighted_mfn.value()))
+                .with("simple", dec(&|a| a.simple.value()))
+                .with("mechanical_duties", dec(&|a| a.mechanical_duties.amount()))
+                .with("mechanical_additional_duties", dec(&|a| a.mechanical_additional_duties.amount()))
+                .with("trade", dec(&|a| a.trade.amount()))
+                .with("stopped_trade", dec(&|a| a.stopped_trade.amount())),
+        )
+    }
+    /// One row per step and tariff in force: the trade it covers.
+    fn coverage(&self) -> PyTable {
+        let rows: Vec<_> = self.0.steps.iter().flat_map(|s| s.coverage.iter().map(move |c| (s.date, c))).collect();
+        PyTable(
+            TableData::new("replay coverage")
+                .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
+                .with("id", Column::Str(rows.iter().map(|r| r.1.id.to_string()).collect()))
+                .with("name", Column::Str(rows.iter().map(|r| r.1.name.clone()).collect()))
+                .with("importer", Column::Str(rows.iter().map(|r| r.1.importer.to_string()).collect()))
+                .with("exporter", Column::Str(rows.iter().map(|r| r.1.exporter.to_string()).collect()))
+                .with("covered", Column::Decimal(rows.iter().map(|r| Some(r.1.covered.amount())).collect()))
+                .with("pair_total", Column::Decimal(rows.iter().map(|r| Some(r.1.pair_total.amount())).collect()))
+                .with("share_pct", Column::Decimal(rows.iter().map(|r| Some(r.1.share().value())).collect())),
+        )
+    }
+    fn __len__(&self) -> usize {
+        self.0.steps.len()
+    }
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let table = crate::table::tables_helper(py, "table_html")?.call1((self.to_table(), 200))?;
+        let title = py.import("html")?.getattr("escape")?.call1((self.0.name.as_str(),))?;
+        Ok(format!(
+            "<div><b>Replay: {title}</b> on {} trade ({} coverage){}</div>",
+            self.0.weights_year,
+            self.0.method,
+            table.extract::<String>()?
+        ))
+    }
+    pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        Ok(format!("Replay.from_json({})", py_str_repr(py, &self.to_json()?)?))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Result<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        Ok((py.get_type::<Self>().getattr("from_json")?, PyTuple::new(py, [self.to_json()?])?))
+    }
+}
+
+/// Replays `schedule`'s timeline on `trade`: at each event date, the tariffs
+/// in force between each (importer, exporter) pair of `directions`, the trade
+/// of `weights_year` they cover (`method`: "full_only", "line_share" or
+/// "any_line" for lists finer than the trade data) and the average tariffs.
+/// The GIL is released while computing.
+#[pyfunction]
+#[pyo3(name = "replay", signature = (schedule, trade, *, directions, weights_year, method = "line_share"))]
+fn replay_py(
+    py: Python<'_>,
+    schedule: &PySchedule,
+    trade: &PyTradeMatrix,
+    directions: &Bound<'_, PyAny>,
+    weights_year: &Bound<'_, PyAny>,
+    method: &str,
+) -> Result<PyReplay> {
+    let mut i = 0;
+    let directions = each(directions, |d| {
+        i += 1;
+        direction_arg(d, i - 1)
+    })?;
+    if directions.is_empty() {
+        return Err(invalid("directions: give at least one (importer, exporter) pair"));
+    }
+    let year = year_arg(weights_year, "weights_year")?;
+    let method = method_arg(method)?;
+    let (s, t) = (&schedule.inner, &trade.0);
+    Ok(PyReplay(crate::detached(py, || tradewar_core::replay(s, t, &directions, year, method))))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyReplay>()?;
+    m.add_function(wrap_pyfunction!(replay_py, m)?)?;
+    Ok(())
+}
