@@ -39,6 +39,8 @@ __all__ = [
     "CsvFormatError",
     "DataRowError",
     "DataConsistencyError",
+    "JsonFormatError",
+    "SchemaVersionError",
     "ModelError",
     "ConvergenceError",
 ]
@@ -104,6 +106,14 @@ class DataRowError(DataError, ValueError):
 
 class DataConsistencyError(DataError, ValueError):
     """Rows that contradict each other."""
+
+
+class JsonFormatError(DataError, ValueError):
+    """A JSON document (a scenario file) that is malformed or not what was expected."""
+
+
+class SchemaVersionError(DataError, ValueError):
+    """A file whose schema_version is missing, malformed or newer than this version reads."""
 
 
 class ModelError(TradewarError):

@@ -487,7 +487,8 @@ pub struct TargetProgress {
     pub label: String,
     /// The gap closed (positive = the deficit fell).
     pub closed: Money,
-    /// Closed over the reduction sought, in percent.
+    /// Closed over the reduction sought, in percent (negative when the gap widened).
+    #[serde(with = "crate::duty::signed_percent")]
     pub share: Percent,
 }
 

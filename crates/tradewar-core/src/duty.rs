@@ -115,6 +115,31 @@ impl fmt::Debug for Percent {
     }
 }
 
+/// Serde of a signed percentage (a change or a share that may be negative),
+/// as the same text as [`Percent`]'s own serde but without its sign check.
+pub(crate) mod signed_percent {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Percent;
+
+    pub fn serialize<S: Serializer>(p: &Percent, s: S) -> Result<S::Ok, S::Error> {
+        String::from(*p).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Percent, D::Error> {
+        let text = String::deserialize(d)?;
+        let t = text.trim();
+        let t = t.strip_suffix('%').unwrap_or(t).trim();
+        let v =
+            Decimal::from_str_exact(t).map_err(|_| serde::de::Error::custom(format!("invalid percent {text:?}")))?;
+        if v.abs() > Percent::MAX {
+            return Err(serde::de::Error::custom(format!("percent {text:?} is beyond ±1000000%")));
+        }
+        Ok(Percent::new_signed(v))
+    }
+}
+
 impl TryFrom<String> for Percent {
     type Error = Error;
     fn try_from(s: String) -> Result<Self> {

@@ -241,9 +241,14 @@ impl TariffRates {
                 Self::Uniform { .. } => *self = Self::ByProduct { rates: rates.clone() },
             },
             RateChange::Scale { factor } => {
+                // A rate scaled past Percent::MAX is a prohibitive duty (the
+                // bound keeps every sum of layers exact).
                 let scale = |d: &mut Duty| {
                     if let Duty::AdValorem { rate } | Duty::Compound { rate, .. } = d {
-                        *rate = Percent::new_signed(rate.value().checked_mul(*factor).unwrap_or(Percent::MAX));
+                        match rate.value().checked_mul(*factor).filter(|v| *v <= Percent::MAX) {
+                            Some(v) => *rate = Percent::new_signed(v),
+                            None => *d = Duty::Prohibitive,
+                        }
                     }
                 };
                 match self {
@@ -608,6 +613,16 @@ impl Measure {
 mod tests {
     use super::*;
     use crate::window::parse_date;
+
+    #[test]
+    fn scaling_past_the_bound_is_prohibitive() {
+        let mut r = TariffRates::uniform_ad_valorem(Percent::new(Decimal::from(500_000)).unwrap());
+        r.apply(&RateChange::Scale { factor: Decimal::from(3) });
+        assert_eq!(r, TariffRates::Uniform { duty: Duty::Prohibitive });
+        let mut r = TariffRates::uniform_ad_valorem(Percent::new(Decimal::from(25)).unwrap());
+        r.apply(&RateChange::Scale { factor: Decimal::new(5, 1) });
+        assert_eq!(r, TariffRates::uniform_ad_valorem("12.5".parse().unwrap()));
+    }
 
     fn header() -> MeasureHeader {
         MeasureHeader::new(

@@ -226,6 +226,13 @@ impl Schedule {
         self.mfn.get(&importer).map(AsRef::as_ref)
     }
 
+    /// Every MFN table, in importer order.
+    pub fn mfn_tables(&self) -> Vec<&MfnTable> {
+        let mut t: Vec<&MfnTable> = self.mfn.values().map(AsRef::as_ref).collect();
+        t.sort_by_key(|t| t.importer());
+        t
+    }
+
     /// The policy of one date, compiled for fast queries.
     pub fn at(&self, date: NaiveDate) -> ScheduleAt {
         ScheduleAt::new(self, self.timeline.state_at(date))

@@ -202,14 +202,33 @@ impl ProductScope {
         Self::below(&self.include, code).iter().copied().filter(move |c| !Self::hit(&self.exclude_set, *c))
     }
 
-    /// Union of two scopes (exclusions of either still apply to its own
-    /// codes only when they do not conflict; here they are simply merged).
-    pub fn union(&self, other: &ProductScope) -> ProductScope {
-        if self.all || other.all {
-            return Self::all().with_exclusions(self.exclude.iter().chain(&other.exclude).copied());
+    /// The scope of every code in either scope. An exclusion of one side is
+    /// dropped where the other side covers the whole excluded code, and kept
+    /// where the other side covers none of it; where the other side covers
+    /// only part of it, the union cannot be written as includes minus
+    /// exclusions at the codes given, and is refused.
+    pub fn union(&self, other: &ProductScope) -> Result<ProductScope> {
+        let mut exclude = Vec::new();
+        for (side, other_side) in [(self, other), (other, self)] {
+            for &e in &side.exclude {
+                match other_side.overlap(e) {
+                    Overlap::Full => {}
+                    Overlap::None => exclude.push(e),
+                    Overlap::Partial => {
+                        return Err(crate::Error::Invalid {
+                            what: "scope union",
+                            reason: format!("{e} is excluded on one side and partly included on the other"),
+                        })
+                    }
+                }
+            }
         }
-        Self::new(self.include.iter().chain(&other.include).copied())
-            .with_exclusions(self.exclude.iter().chain(&other.exclude).copied())
+        let base = if self.all || other.all {
+            Self::all()
+        } else {
+            Self::new(self.include.iter().chain(&other.include).copied())
+        };
+        Ok(base.with_exclusions(exclude))
     }
 }
 
@@ -247,6 +266,26 @@ mod tests {
 
     fn c(s: &str) -> HsCode {
         s.parse().unwrap()
+    }
+
+    /// A code is in the union exactly when it is in either side.
+    #[test]
+    fn union_is_the_set_union() {
+        let a = ProductScope::from_codes(["12"]).unwrap();
+        let b = ProductScope::all().with_exclusions([c("12"), c("85")]);
+        let u = a.union(&b).unwrap();
+        for code in ["1201.90", "12", "8471.30", "0101.21"] {
+            assert!(u.contains(c(code)), "{code}");
+        }
+        assert!(!u.contains(c("8542.31")));
+        let partial = ProductScope::from_codes(["1201"]).unwrap();
+        assert!(partial.union(&b).is_err(), "12 is excluded on one side and partly included on the other");
+        let both = ProductScope::from_codes(["12", "85"]).unwrap().excluding(["1201"]).unwrap();
+        let other = ProductScope::from_codes(["1201.10"]).unwrap();
+        assert!(both.union(&other).is_err());
+        let disjoint = ProductScope::from_codes(["84"]).unwrap();
+        let v = both.union(&disjoint).unwrap();
+        assert!(v.contains(c("8471.30")) && v.contains(c("1207")) && !v.contains(c("1201.90")));
     }
 
     #[test]

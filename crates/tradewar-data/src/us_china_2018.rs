@@ -352,7 +352,8 @@ pub fn may_2018_offer() -> Result<Measure> {
     let scope = ["agriculture", "energy", "manufactured"]
         .iter()
         .filter_map(|c| cats.get(*c))
-        .fold(ProductScope::default(), |a, b| a.union(b));
+        .try_fold(ProductScope::default(), |a, b| a.union(b))
+        .map_err(domain)?;
     let h = header(
         "CN-OFFER-2018",
         "China's May-June 2018 purchase offer (reported)",

@@ -255,7 +255,7 @@ fn dated(name: &str) -> Result<Vec<(NaiveDate, Vec<HsCode>)>> {
 fn union(names: &[&str]) -> Result<ProductScope> {
     let mut s = ProductScope::default();
     for n in names {
-        s = s.union(&undated(n)?);
+        s = s.union(&undated(n)?).map_err(domain)?;
     }
     Ok(s)
 }

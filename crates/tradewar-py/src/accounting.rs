@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{
     balance, commitment_progress, coverage, tariff_averages, Balance, CommitmentProgress, Coverage, CoverageMethod,
-    Economy, Measure, TargetProgress, TariffAverages, TradeMatrix, ValuationBasis,
+    Economy, Measure, Money, TargetProgress, TariffAverages, TradeMatrix, ValuationBasis,
 };
 
 use crate::convert::{date_arg, each, economy_arg, from_json, py_str_repr, to_json, year_arg};
@@ -25,7 +25,8 @@ use crate::values::{PyEconomy, PyMoney, PyPercent, PyTarget};
 /// pickling, and one-row tables. `$rows` writes a table from a slice of
 /// records; `$check` re-validates a record read from JSON.
 macro_rules! record_class {
-    ($py:ident, $rust:ty, $name:literal, $rows:path, $check:path, { $($methods:tt)* }) => {
+    ($(#[doc = $doc:literal])* $py:ident, $rust:ty, $name:literal, $rows:path, $check:path, { $($methods:tt)* }) => {
+        $(#[doc = $doc])*
         #[pyclass(frozen, eq, name = $name, module = "tradewar")]
         #[derive(Clone, PartialEq)]
         pub struct $py(pub $rust);
@@ -102,7 +103,20 @@ fn balance_rows(rows: &[Balance]) -> TableData {
         .with("import_basis", str_col(rows, |b| bases(&b.import_basis)))
 }
 
+/// Amounts read from JSON must be what the core produces: US dollars in whole cents
+/// that fit the cent columns (so that every ratio taken of them stays exact).
+pub(crate) fn check_amounts(what: &str, amounts: &[Money]) -> Result<()> {
+    for m in amounts {
+        m.to_usd_cents()?;
+        if m.amount() != m.amount().round_dp(2) {
+            return Err(invalid(format!("{what}: {m} is not a whole number of cents")));
+        }
+    }
+    Ok(())
+}
+
 fn check_balance(b: &Balance) -> Result<()> {
+    check_amounts("balance", &[b.exports, b.imports, b.balance])?;
     if b.exports.checked_sub(b.imports)? != b.balance {
         return Err(invalid(format!(
             "balance: {} is not exports {} minus imports {}",
@@ -112,7 +126,10 @@ fn check_balance(b: &Balance) -> Result<()> {
     Ok(())
 }
 
-record_class!(PyBalance, Balance, "Balance", balance_rows, check_balance, {
+record_class!(
+    /// A bilateral goods balance: the reporter's exports to and imports from the partner in
+    /// one year, exports minus imports, and the valuation basis of each side.
+    PyBalance, Balance, "Balance", balance_rows, check_balance, {
     /// The reporting economy.
     #[getter]
     fn reporter(&self) -> PyEconomy {
@@ -166,7 +183,7 @@ record_class!(PyBalance, Balance, "Balance", balance_rows, check_balance, {
     }
 });
 
-fn coverage_rows(rows: &[Coverage]) -> TableData {
+pub(crate) fn coverage_rows(rows: &[Coverage]) -> TableData {
     TableData::new("coverage")
         .with("id", str_col(rows, |c| c.id.to_string()))
         .with("name", str_col(rows, |c| c.name.clone()))
@@ -180,7 +197,8 @@ fn coverage_rows(rows: &[Coverage]) -> TableData {
         .with("method", str_col(rows, |c| method_name(c.method).to_string()))
 }
 
-fn check_coverage(c: &Coverage) -> Result<()> {
+pub(crate) fn check_coverage(c: &Coverage) -> Result<()> {
+    check_amounts("coverage", &[c.covered, c.pair_total])?;
     let (covered, total) = (c.covered.amount(), c.pair_total.amount());
     if covered.is_sign_negative() || covered > total {
         return Err(invalid(format!(
@@ -191,7 +209,10 @@ fn check_coverage(c: &Coverage) -> Result<()> {
     Ok(())
 }
 
-record_class!(PyCoverage, Coverage, "Coverage", coverage_rows, check_coverage, {
+record_class!(
+    /// The trade of one year covered by one measure, with the matching method named
+    /// (full_only is a lower bound, any_line an upper bound, line_share in between).
+    PyCoverage, Coverage, "Coverage", coverage_rows, check_coverage, {
     /// The measure's id.
     #[getter]
     fn id(&self) -> String {
@@ -265,7 +286,7 @@ record_class!(PyCoverage, Coverage, "Coverage", coverage_rows, check_coverage, {
     }
 });
 
-fn averages_rows(rows: &[(chrono::NaiveDate, TariffAverages)]) -> TableData {
+pub(crate) fn averages_rows(rows: &[(chrono::NaiveDate, TariffAverages)]) -> TableData {
     TableData::new("tariff averages")
         .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
         .with("importer", str_col(rows, |r| r.1.importer.to_string()))
@@ -296,7 +317,12 @@ fn dated_rows(rows: &[DatedAverages]) -> TableData {
 }
 
 fn check_averages(r: &DatedAverages) -> Result<()> {
-    let a = &r.averages;
+    check_tariff_averages(&r.averages)
+}
+
+pub(crate) fn check_tariff_averages(a: &TariffAverages) -> Result<()> {
+    let amounts = [a.mechanical_duties, a.mechanical_additional_duties, a.trade, a.unmatched_trade, a.stopped_trade];
+    check_amounts("tariff averages", &amounts)?;
     if a.mechanical_additional_duties.amount() > a.mechanical_duties.amount() {
         return Err(invalid(format!(
             "tariff averages: additional duties {} exceed all duties {}",
@@ -306,7 +332,10 @@ fn check_averages(r: &DatedAverages) -> Result<()> {
     Ok(())
 }
 
-record_class!(PyTariffAverages, DatedAverages, "TariffAverages", dated_rows, check_averages, {
+record_class!(
+    /// The average tariff an importer applies to an exporter on a date: trade-weighted,
+    /// MFN alone and simple means, and the duties raised on the year's trade held fixed.
+    PyTariffAverages, DatedAverages, "TariffAverages", dated_rows, check_averages, {
     /// The date of the schedule.
     #[getter]
     fn date(&self) -> chrono::NaiveDate {
@@ -397,12 +426,13 @@ fn progress_rows(rows: &[CommitmentProgress]) -> TableData {
         .with("attainment_pct", pct_col(rows, CommitmentProgress::attainment))
 }
 
-#[allow(clippy::unnecessary_wraps)] // the signature of every record check
-fn no_check<T>(_: &T) -> Result<()> {
-    Ok(())
+fn check_progress(p: &CommitmentProgress) -> Result<()> {
+    check_amounts("commitment progress", &[p.baseline, p.committed, p.actual])
 }
 
-record_class!(PyCommitmentProgress, CommitmentProgress, "CommitmentProgress", progress_rows, no_check, {
+record_class!(
+    /// One year of a purchase commitment: baseline, committed and actual purchases.
+    PyCommitmentProgress, CommitmentProgress, "CommitmentProgress", progress_rows, check_progress, {
     /// The commitment's id.
     #[getter]
     fn id(&self) -> String {
@@ -450,6 +480,10 @@ record_class!(PyCommitmentProgress, CommitmentProgress, "CommitmentProgress", pr
     }
 });
 
+fn check_target(t: &TargetProgress) -> Result<()> {
+    check_amounts("target progress", &[t.closed])
+}
+
 fn target_rows(rows: &[TargetProgress]) -> TableData {
     TableData::new("target progress")
         .with("label", str_col(rows, |t| t.label.clone()))
@@ -457,7 +491,9 @@ fn target_rows(rows: &[TargetProgress]) -> TableData {
         .with("share_pct", pct_col(rows, |t| t.share))
 }
 
-record_class!(PyTargetProgress, TargetProgress, "TargetProgress", target_rows, no_check, {
+record_class!(
+    /// How much of a negotiating target is closed, actually or by a proposal.
+    PyTargetProgress, TargetProgress, "TargetProgress", target_rows, check_target, {
     /// What is measured, e.g. "actual 2019 vs 2017".
     #[getter]
     fn label(&self) -> String {
@@ -479,7 +515,7 @@ record_class!(PyTargetProgress, TargetProgress, "TargetProgress", target_rows, n
 });
 
 /// The Python spelling of a method (the one `method_arg` reads).
-fn method_name(m: CoverageMethod) -> &'static str {
+pub(crate) fn method_name(m: CoverageMethod) -> &'static str {
     match m {
         CoverageMethod::FullOnly => "full_only",
         CoverageMethod::LineShare => "line_share",
@@ -501,6 +537,21 @@ pub(crate) fn method_arg(method: &str) -> Result<CoverageMethod> {
     }
 }
 
+/// `year` if the trade has flows in it; a year without any would price or weigh nothing
+/// and give zeros that look like results.
+pub(crate) fn year_in_trade(trade: &TradeMatrix, year: i32, what: &str) -> Result<i32> {
+    let years = trade.distinct_years();
+    if years.contains(&year) {
+        return Ok(year);
+    }
+    let have = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a == b => format!("only {a}"),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "none".to_string(),
+    };
+    Err(invalid(format!("{what}: the trade has no flows in {year} (years: {have})")))
+}
+
 /// The balances of `reporter` with `partner` in each year, as a table.
 pub(crate) fn balances_table(m: &TradeMatrix, r: Economy, p: Economy, years: &[i32]) -> Result<PyTable> {
     let rows = years.iter().map(|&y| balance(m, r, p, y)).collect::<tradewar_core::Result<Vec<_>>>()?;
@@ -510,7 +561,7 @@ pub(crate) fn balances_table(m: &TradeMatrix, r: Economy, p: Economy, years: &[i
 /// The goods balance of `reporter` with `partner` in `year` (exports minus imports), with
 /// the valuation basis of each side.
 pub(crate) fn balance_of(m: &TradeMatrix, reporter: Economy, partner: Economy, year: i32) -> Result<PyBalance> {
-    Ok(PyBalance(balance(m, reporter, partner, year)?))
+    Ok(PyBalance(balance(m, reporter, partner, year_in_trade(m, year, "year")?)?))
 }
 
 /// The goods balance of `reporter` with `partner` in `year`.
@@ -538,6 +589,7 @@ fn coverage_fn(
     method: &str,
 ) -> Result<PyCoverage> {
     let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let year = year_in_trade(&trade.0, year, "year")?;
     let (s, t, m) = (&schedule.inner, &trade.0, &measure.0);
     Ok(PyCoverage(crate::detached(py, || coverage(&s.at(date), t, m, year, method))))
 }
@@ -555,6 +607,7 @@ fn coverage_by_measure(
     method: &str,
 ) -> Result<PyTable> {
     let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let year = year_in_trade(&trade.0, year, "year")?;
     let (s, t) = (&schedule.inner, &trade.0);
     let rows = crate::detached(py, || {
         let at = s.at(date);
@@ -578,7 +631,7 @@ fn tariff_averages_fn(
     date: &Bound<'_, PyAny>,
 ) -> Result<PyTariffAverages> {
     let (imp, exp) = (economy_arg(importer)?, economy_arg(exporter)?);
-    let (year, date) = (year_arg(year, "year")?, date_arg(date)?);
+    let (year, date) = (year_in_trade(&trade.0, year_arg(year, "year")?, "year")?, date_arg(date)?);
     let (s, t) = (&schedule.inner, &trade.0);
     let averages = crate::detached(py, || tariff_averages(&s.at(date), t, imp, exp, year));
     Ok(PyTariffAverages(DatedAverages { date, averages }))
@@ -597,7 +650,8 @@ fn tariff_path(
     year: &Bound<'_, PyAny>,
     dates: &Bound<'_, PyAny>,
 ) -> Result<PyTable> {
-    let (a, b, year) = (economy_arg(a)?, economy_arg(b)?, year_arg(year, "year")?);
+    let (a, b) = (economy_arg(a)?, economy_arg(b)?);
+    let year = year_in_trade(&trade.0, year_arg(year, "year")?, "year")?;
     let dates = each(dates, date_arg)?;
     let (s, t) = (&schedule.inner, &trade.0);
     let rows = crate::detached(py, || {
@@ -624,7 +678,9 @@ fn commitment_progress_fn(trade: &PyTradeMatrix, commitment: &PyMeasure) -> Resu
 /// reduction sought.
 #[pyfunction]
 fn target_progress(target: &PyTarget, trade: &PyTradeMatrix, year: &Bound<'_, PyAny>) -> Result<PyTargetProgress> {
-    Ok(PyTargetProgress(target.0.actual_progress(&trade.0, year_arg(year, "year")?)?))
+    year_in_trade(&trade.0, target.0.base_year, "the target's base year")?;
+    let year = year_in_trade(&trade.0, year_arg(year, "year")?, "year")?;
+    Ok(PyTargetProgress(target.0.actual_progress(&trade.0, year)?))
 }
 
 /// How much of the target purchase commitments close mechanically in `year`: every

@@ -108,7 +108,8 @@ pub fn each<T>(v: &Bound<'_, PyAny>, mut f: impl FnMut(&Bound<'_, PyAny>) -> Res
     let it = v.try_iter().map_err(|_| invalid(format!("expected an iterable, got {}", type_name(v))))?;
     let mut out = Vec::new();
     for item in it {
-        let item = item.map_err(|e| invalid(e.to_string()))?;
+        // An error raised by the iterator itself (KeyboardInterrupt included) passes through.
+        let item = item?;
         out.push(f(&item)?);
     }
     Ok(out)

@@ -96,6 +96,8 @@ fn data_class(e: &DataError) -> (&'static str, &'static str) {
         DataError::Inconsistent { .. } => ("DataConsistencyError", "Inconsistent"),
         DataError::Row { .. } => ("DataRowError", "Row"),
         DataError::Domain { .. } => ("DataRowError", "Domain"),
+        DataError::Json { .. } => ("JsonFormatError", "Json"),
+        DataError::UnsupportedSchema { .. } => ("SchemaVersionError", "UnsupportedSchema"),
         _ => ("DataError", "Other"),
     }
 }

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use tradewar_core::Schedule;
 use tradewar_data::scenario_file::{read_scenario_file, write_scenario_file, ScenarioFile};
 use tradewar_data::{loaders, DataError};
 
@@ -68,26 +67,39 @@ fn read_sigmas(py: Python<'_>, path: PathBuf) -> Result<BTreeMap<PyHsCode, f64>>
 #[derive(Clone, PartialEq)]
 pub struct PyScenarioFile(ScenarioFile);
 
+impl PyScenarioFile {
+    /// A file read from text, with the checks of the constructor (one MFN table per importer).
+    fn checked(f: ScenarioFile) -> Result<Self> {
+        let mut importers: Vec<_> = f.mfn.iter().map(tradewar_core::MfnTable::importer).collect();
+        importers.sort_unstable();
+        if let Some(&[a, _]) = importers.windows(2).find(|w| w[0] == w[1]) {
+            return Err(crate::error::invalid(format!("scenario file {:?}: two MFN tables for {a}", f.name)));
+        }
+        Ok(Self(f))
+    }
+}
+
 #[pymethods]
 impl PyScenarioFile {
     #[new]
     #[pyo3(signature = (name, *, timeline, mfn = Vec::new(), target = None))]
-    fn new(name: &str, timeline: PyTimeline, mfn: Vec<PyMfnTable>, target: Option<PyTarget>) -> Self {
+    fn new(name: &str, timeline: PyTimeline, mfn: Vec<PyMfnTable>, target: Option<PyTarget>) -> Result<Self> {
         let mut f = ScenarioFile::new(name, (*timeline.0).clone());
+        PySchedule::from_parts(timeline, mfn.clone())?;
         f.mfn = mfn.iter().map(|t| (*t.0).clone()).collect();
         f.target = target.map(|t| t.0);
-        Self(f)
+        Ok(Self(f))
     }
     /// Reads a scenario file.
     #[staticmethod]
     fn read(py: Python<'_>, path: PathBuf) -> Result<Self> {
-        Ok(Self(read_path(py, &path, read_scenario_file)?))
+        Self::checked(read_path(py, &path, read_scenario_file)?)
     }
     /// A scenario file from its JSON text (`source` names it in errors).
     #[staticmethod]
     #[pyo3(signature = (text, *, source = "<string>"))]
-    fn from_json(text: &str, source: &str) -> Result<Self> {
-        Ok(Self(read_scenario_file(source, text.as_bytes())?))
+    fn from_json(py: Python<'_>, text: &str, source: &str) -> Result<Self> {
+        Self::checked(crate::detached(py, || read_scenario_file(source, text.as_bytes()))?)
     }
     /// The file's JSON text (schema version first).
     fn to_json(&self) -> Result<String> {
@@ -123,13 +135,9 @@ impl PyScenarioFile {
         self.0.target.clone().map(PyTarget)
     }
     /// The schedule of the timeline and the MFN tables.
-    fn schedule(&self) -> PySchedule {
-        let mfn = self.mfn_tables();
-        let mut s = Schedule::new(self.0.timeline.clone());
-        for t in &self.0.mfn {
-            s = s.with_mfn(t.clone());
-        }
-        PySchedule { inner: Arc::new(s), timeline: self.timeline(), mfn }
+    fn schedule(&self, py: Python<'_>) -> Result<PySchedule> {
+        let (timeline, tables) = (self.timeline(), self.mfn_tables());
+        crate::detached(py, || PySchedule::from_parts(timeline, tables))
     }
     /// Evaluates back to an equal file.
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {

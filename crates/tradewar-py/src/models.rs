@@ -161,8 +161,12 @@ impl PyScenario {
             inner: Arc::new(s),
         })
     }
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<Self>().is_ok_and(|o| *o.get().inner == *self.inner)
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        Ok(match other.cast::<Self>() {
+            Ok(o) => (*o.get().inner == *self.inner).into_pyobject(py)?.to_owned().into_any().unbind(),
+            Err(_) => py.NotImplemented(),
+        })
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         let (from, to) = self.inner.dates();
@@ -526,7 +530,11 @@ impl PyGeModel {
     #[new]
     #[pyo3(signature = (*, sigma = 5.0, reference = "DEU", world = None, rebate = true))]
     fn new(sigma: f64, reference: &str, world: Option<PyGeWorld>, rebate: bool) -> Result<(Self, PyModel)> {
-        Spec::check_finite(&[sigma])?;
+        if !(sigma.is_finite() && sigma > 1.0) {
+            return Err(invalid(format!(
+                "sigma: the elasticity of substitution must be finite and above 1, got {sigma}"
+            )));
+        }
         let world = match world {
             Some(w) => w,
             None => PyGeWorld::sample()?,
@@ -556,8 +564,11 @@ impl PyGeModel {
         self.rebate
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
-        let sample = PyGeWorld::sample()?;
-        let world = if self.world == sample { String::new() } else { format!(", world={}", self.world.__repr__(py)?) };
+        let world = if PyGeWorld::is_sample(&self.world)? {
+            String::new()
+        } else {
+            format!(", world={}", self.world.__repr__(py)?)
+        };
         Ok(format!(
             "GeModel(sigma={:?}, reference={}{world}, rebate={})",
             self.sigma,

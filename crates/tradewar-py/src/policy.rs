@@ -50,7 +50,10 @@ fn rates_arg(rates: &Bound<'_, PyAny>, what: &str) -> Result<BTreeMap<HsCode, Du
     let mut map = BTreeMap::new();
     for (k, v) in d.iter() {
         let code = hs_arg(&k)?;
-        map.insert(code, Duty::ad_valorem(percent_arg(&v, &format!("{what}[{code}]"))?));
+        let duty = Duty::ad_valorem(percent_arg(&v, &format!("{what}[{code}]"))?);
+        if map.insert(code, duty).is_some() {
+            return Err(invalid(format!("{what}: two keys name the code {code}")));
+        }
     }
     if map.is_empty() {
         return Err(invalid(format!("{what}: no rates given")));
@@ -643,7 +646,11 @@ impl PyEvent {
     /// An event from its JSON form.
     #[staticmethod]
     fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(from_json(text, "event")?))
+        let e: Event = from_json(text, "event")?;
+        if let tradewar_core::Action::Impose { measure } = &e.action {
+            measure.validate()?;
+        }
+        Ok(Self(e))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -859,15 +866,21 @@ pub struct PySchedule {
 impl PySchedule {
     /// Wraps a schedule built in Rust, recovering its MFN tables for pickling.
     pub fn from_rust(s: Schedule) -> Self {
-        let mut economies: Vec<Economy> = vec![Economy::USA, Economy::CHN];
-        for m in s.timeline().measures() {
-            economies.push(m.header().imposer);
-            economies.push(m.header().target);
-        }
-        economies.sort_unstable();
-        economies.dedup();
-        let mfn = economies.iter().filter_map(|e| s.mfn(*e)).map(|t| PyMfnTable(Arc::new(t.clone()))).collect();
+        let mfn = s.mfn_tables().into_iter().map(|t| PyMfnTable(Arc::new(t.clone()))).collect();
         Self { timeline: PyTimeline(Arc::new(s.timeline().clone())), inner: Arc::new(s), mfn }
+    }
+
+    /// A schedule of a timeline and MFN tables; two tables of one importer are refused
+    /// (one would silently replace the other).
+    pub fn from_parts(timeline: PyTimeline, tables: Vec<PyMfnTable>) -> Result<Self> {
+        let mut s = Schedule::new((*timeline.0).clone());
+        for t in &tables {
+            if s.mfn(t.0.importer()).is_some() {
+                return Err(invalid(format!("mfn: two tables for importer {}", t.0.importer())));
+            }
+            s = s.with_mfn((*t.0).clone());
+        }
+        Ok(Self { inner: Arc::new(s), timeline, mfn: tables })
     }
 }
 
@@ -969,11 +982,7 @@ impl PySchedule {
             })?,
             None => Vec::new(),
         };
-        let mut s = Schedule::new((*timeline.0).clone());
-        for t in &tables {
-            s = s.with_mfn((*t.0).clone());
-        }
-        Ok(Self { inner: Arc::new(s), timeline, mfn: tables })
+        Self::from_parts(timeline, tables)
     }
     /// The timeline.
     #[getter]

@@ -3,22 +3,16 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use tradewar_core::{CoverageMethod, Economy, Replay, ReplayStep};
+use tradewar_core::{Economy, Replay, ReplayStep};
 
-use crate::accounting::method_arg;
+use crate::accounting::{
+    averages_rows, check_coverage, check_tariff_averages, coverage_rows, method_arg, method_name, year_in_trade,
+};
 use crate::convert::{each, economy_arg, from_json, py_str_repr, to_json, type_name, year_arg};
 use crate::error::{invalid, Result};
 use crate::policy::PySchedule;
-use crate::table::{Column, PyTable, TableData};
+use crate::table::{Column, PyTable};
 use crate::trade::PyTradeMatrix;
-
-fn method_key(m: CoverageMethod) -> &'static str {
-    match m {
-        CoverageMethod::FullOnly => "full_only",
-        CoverageMethod::LineShare => "line_share",
-        CoverageMethod::AnyLine => "any_line",
-    }
-}
 
 fn direction_arg(v: &Bound<'_, PyAny>, i: usize) -> Result<(Economy, Economy)> {
     let bad = || invalid(format!("directions[{i}]: expected an (importer, exporter) pair, got {}", type_name(v)));
@@ -47,7 +41,12 @@ impl PyReplay {
     /// From its JSON form.
     #[staticmethod]
     fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(from_json(text, "replay")?))
+        let r: Replay = from_json(text, "replay")?;
+        for step in &r.steps {
+            step.coverage.iter().try_for_each(check_coverage)?;
+            step.averages.iter().try_for_each(check_tariff_averages)?;
+        }
+        Ok(Self(r))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -66,7 +65,7 @@ impl PyReplay {
     /// How lists finer than the trade data were matched: "full_only", "line_share" or "any_line".
     #[getter]
     fn method(&self) -> &'static str {
-        method_key(self.0.method)
+        method_name(self.0.method)
     }
     /// The event dates, one per step.
     fn dates(&self) -> Vec<chrono::NaiveDate> {
@@ -76,39 +75,21 @@ impl PyReplay {
     /// trade-weighted (total and MFN) and simple average tariffs with the
     /// mechanical duties they raise on the weights year's trade.
     fn to_table(&self) -> PyTable {
-        let rows: Vec<_> = self.rows().collect();
-        let dec = |f: &dyn Fn(&tradewar_core::TariffAverages) -> rust_decimal::Decimal| {
-            Column::Decimal(rows.iter().map(|(_, a)| Some(f(a))).collect())
-        };
-        PyTable(
-            TableData::new("replay")
-                .with("date", Column::Date(rows.iter().map(|(s, _)| s.date).collect()))
-                .with("events", Column::Str(rows.iter().map(|(s, _)| s.events.join("; ")).collect()))
-                .with("importer", Column::Str(rows.iter().map(|(_, a)| a.importer.to_string()).collect()))
-                .with("exporter", Column::Str(rows.iter().map(|(_, a)| a.exporter.to_string()).collect()))
-                .with("trade_weighted", dec(&|a| a.trade_weighted.value()))
-                .with("trade_weighted_mfn", dec(&|a| a.trade_weighted_mfn.value()))
-                .with("simple", dec(&|a| a.simple.value()))
-                .with("mechanical_duties", dec(&|a| a.mechanical_duties.amount()))
-                .with("mechanical_additional_duties", dec(&|a| a.mechanical_additional_duties.amount()))
-                .with("trade", dec(&|a| a.trade.amount()))
-                .with("stopped_trade", dec(&|a| a.stopped_trade.amount())),
-        )
+        let rows: Vec<_> = self.rows().map(|(s, a)| (s.date, a.clone())).collect();
+        let events = Column::Str(self.rows().map(|(s, _)| s.events.join("; ")).collect());
+        let mut t = averages_rows(&rows);
+        t.name = "replay".to_string();
+        t.columns.insert(1, ("events".to_string(), events));
+        PyTable(t)
     }
     /// One row per step and tariff in force: the trade it covers.
     fn coverage(&self) -> PyTable {
-        let rows: Vec<_> = self.0.steps.iter().flat_map(|s| s.coverage.iter().map(move |c| (s.date, c))).collect();
-        PyTable(
-            TableData::new("replay coverage")
-                .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
-                .with("id", Column::Str(rows.iter().map(|r| r.1.id.to_string()).collect()))
-                .with("name", Column::Str(rows.iter().map(|r| r.1.name.clone()).collect()))
-                .with("importer", Column::Str(rows.iter().map(|r| r.1.importer.to_string()).collect()))
-                .with("exporter", Column::Str(rows.iter().map(|r| r.1.exporter.to_string()).collect()))
-                .with("covered", Column::Decimal(rows.iter().map(|r| Some(r.1.covered.amount())).collect()))
-                .with("pair_total", Column::Decimal(rows.iter().map(|r| Some(r.1.pair_total.amount())).collect()))
-                .with("share_pct", Column::Decimal(rows.iter().map(|r| Some(r.1.share().value())).collect())),
-        )
+        let (dates, rows): (Vec<_>, Vec<_>) =
+            self.0.steps.iter().flat_map(|s| s.coverage.iter().map(move |c| (s.date, c.clone()))).unzip();
+        let mut t = coverage_rows(&rows);
+        t.name = "replay coverage".to_string();
+        t.columns.insert(0, ("date".to_string(), Column::Date(dates)));
+        PyTable(t)
     }
     fn __len__(&self) -> usize {
         self.0.steps.len()
@@ -157,7 +138,10 @@ fn replay_py(
     if directions.is_empty() {
         return Err(invalid("directions: give at least one (importer, exporter) pair"));
     }
-    let year = year_arg(weights_year, "weights_year")?;
+    if let Some((i, e)) = directions.iter().find(|(i, e)| i == e) {
+        return Err(invalid(format!("directions: ({i}, {e}) is not a pair of two economies")));
+    }
+    let year = year_in_trade(&trade.0, year_arg(weights_year, "weights_year")?, "weights_year")?;
     let method = method_arg(method)?;
     let (s, t) = (&schedule.inner, &trade.0);
     Ok(PyReplay(crate::detached(py, || tradewar_core::replay(s, t, &directions, year, method))))

@@ -29,10 +29,17 @@ fn codes_arg(v: Option<&Bound<'_, PyAny>>, what: &str) -> Result<Vec<HsCode>> {
 pub(crate) fn scope_arg(scope: Option<&Bound<'_, PyAny>>, exclude: Option<&Bound<'_, PyAny>>) -> Result<ProductScope> {
     let base = match scope.filter(|s| !s.is_none()) {
         None => ProductScope::all(),
-        Some(s) => match s.cast::<PyProductScope>() {
-            Ok(p) => p.get().0.clone(),
-            Err(_) => ProductScope::new(codes_arg(Some(s), "scope")?),
-        },
+        Some(s) => {
+            if let Ok(p) = s.cast::<PyProductScope>() {
+                p.get().0.clone()
+            } else {
+                let codes = codes_arg(Some(s), "scope")?;
+                if codes.is_empty() {
+                    return Err(invalid("scope: an empty list covers nothing (pass None for every product)"));
+                }
+                ProductScope::new(codes)
+            }
+        }
     };
     let exclude = codes_arg(exclude, "exclude")?;
     Ok(if exclude.is_empty() { base } else { base.with_exclusions(exclude) })
@@ -139,9 +146,10 @@ impl PyProductScope {
     fn excluding(&self, codes: &Bound<'_, PyAny>) -> Result<Self> {
         Ok(Self(self.0.clone().with_exclusions(codes_arg(Some(codes), "codes")?)))
     }
-    /// The union of two scopes (exclusions of both are merged).
-    fn union(&self, other: &PyProductScope) -> Self {
-        Self(self.0.union(&other.0))
+    /// The scope of every code in either scope (refused where an exclusion of one side is
+    /// partly included by the other: that union has no exact form at the codes given).
+    fn union(&self, other: &PyProductScope) -> Result<Self> {
+        Ok(Self(self.0.union(&other.0)?))
     }
     fn __str__(&self) -> String {
         format!("{:?}", self.0)

@@ -23,9 +23,15 @@ fn parse_selector(text: &str) -> Result<Selector> {
         || CoreError::UnknownKeyword { kind: "layer selector", value: text.to_string(), expected: SELECTOR_FORMS };
     let (kind, value) = text.split_once(':').ok_or_else(unknown)?;
     Ok(match kind.trim() {
-        "measure" => Selector::Measure(MeasureId::new(value)?),
+        "measure" => Selector::Measure(MeasureId::new(value.trim())?),
         "legal_basis" => Selector::LegalBasis(value.parse()?),
-        "id_prefix" => Selector::IdPrefix(value.to_string()),
+        "id_prefix" => {
+            let v = value.trim();
+            if v.is_empty() {
+                return Err(invalid(format!("selector {text:?}: the prefix is empty (it would select every layer)")));
+            }
+            Selector::IdPrefix(v.to_string())
+        }
         _ => return Err(unknown().into()),
     })
 }
@@ -127,7 +133,8 @@ impl PyStacking {
         let combine = match (combine, group) {
             ("add", None) => Combine::Add,
             ("floor", None) => Combine::Floor,
-            ("max_in_group", Some(g)) => Combine::MaxInGroup { group: g.to_string() },
+            ("max_in_group", Some(g)) if !g.trim().is_empty() => Combine::MaxInGroup { group: g.trim().to_string() },
+            ("max_in_group", Some(_)) => return Err(invalid("group: an empty group name")),
             ("max_in_group", None) => return Err(invalid("combine=\"max_in_group\" needs group=")),
             ("add" | "floor", Some(g)) => {
                 return Err(invalid(format!("group={g:?} is only meaningful with combine=\"max_in_group\"")))

@@ -6,7 +6,7 @@
 //! usually estimated or assembled from several sources, not booked money.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyTuple};
@@ -27,6 +27,9 @@ use crate::error::{invalid, Result};
 pub struct PyGeWorld(pub Arc<GravityData>);
 
 fn flow_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<f64> {
+    if v.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(invalid(format!("{what}: expected a number, got a bool")));
+    }
     if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() {
         let x: f64 = v.extract().map_err(|_| invalid(format!("{what}: not a number")))?;
         if x.is_finite() && x >= 0.0 {
@@ -53,13 +56,26 @@ fn code_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<String> {
 }
 
 impl PyGeWorld {
-    /// The embedded 2006 sample of `gegravity` (30 economies).
+    /// The embedded 2006 sample of `gegravity` (30 economies), parsed once.
     pub fn sample() -> Result<Self> {
-        let panel = GravityPanel::from_csv_str(
-            tradewar_data::embedded::gravity_sample_csv(),
-            &PanelColumns::gegravity_sample("2006"),
-        )?;
-        Ok(Self(Arc::new(panel.trade_data()?)))
+        static SAMPLE: OnceLock<std::result::Result<Arc<GravityData>, String>> = OnceLock::new();
+        let parsed = SAMPLE.get_or_init(|| {
+            let panel = GravityPanel::from_csv_str(
+                tradewar_data::embedded::gravity_sample_csv(),
+                &PanelColumns::gegravity_sample("2006"),
+            )
+            .map_err(|e| e.to_string())?;
+            panel.trade_data().map(Arc::new).map_err(|e| e.to_string())
+        });
+        match parsed {
+            Ok(w) => Ok(Self(Arc::clone(w))),
+            Err(e) => Err(invalid(format!("the embedded 2006 world: {e}"))),
+        }
+    }
+
+    /// Whether this is the embedded sample.
+    pub fn is_sample(&self) -> Result<bool> {
+        Ok(Arc::ptr_eq(&self.0, &Self::sample()?.0) || *self == Self::sample()?)
     }
 
     fn n(&self) -> usize {
