@@ -11,7 +11,7 @@ use tradewar_data::us_tariffs_2025::{self, EffectiveRate};
 use tradewar_data::{embedded, us_china_2018};
 
 use crate::convert::{date_arg, economy_arg, year_arg};
-use crate::error::Result;
+use crate::error::{invalid, Result};
 use crate::policy::{PyMeasure, PySchedule, PyTimeline};
 use crate::table::{Column, PyTable, TableData};
 use crate::trade::PyTradeMatrix;
@@ -136,6 +136,13 @@ impl PyEffectiveRate {
         unpriced: PyMoney,
         products: usize,
     ) -> Result<Self> {
+        crate::accounting::check_amounts("effective rate", &[priced.0, unpriced.0])?;
+        if priced.0.is_negative() || unpriced.0.is_negative() {
+            return Err(invalid("effective rate: trade values must not be negative"));
+        }
+        if base.0.value() > total.0.value() {
+            return Err(invalid(format!("effective rate: base {} is above the total {}", base.0, total.0)));
+        }
         Ok(Self(EffectiveRate {
             date: date_arg(date)?,
             exporter: economy_arg(exporter)?,
