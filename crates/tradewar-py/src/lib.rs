@@ -5,6 +5,7 @@
 //! something, and pickle through `__reduce__`. Tables leave Rust as
 //! [`table::Table`], which Python turns into pandas or Arrow.
 
+mod arrow;
 mod bench;
 mod convert;
 mod datasets;
