@@ -299,7 +299,7 @@ fn stream_capsule_of<'py>(data: &Bound<'py, PyAny>) -> Result<Bound<'py, PyCapsu
     }
     let producer = if data.hasattr("__arrow_c_stream__")? {
         data.clone()
-    } else if data.hasattr("to_arrow")? && !data.is_instance_of::<pyo3::types::PyDict>() {
+    } else if data.hasattr("to_arrow")? {
         let converted = data.call_method0("to_arrow")?;
         if !converted.hasattr("__arrow_c_stream__")? {
             return Err(not_a_stream(data));
