@@ -172,13 +172,45 @@ def test_polars_reads_the_capsule(trade: tw.TradeMatrix) -> None:
     assert pl.DataFrame(trade).height == len(trade)
 
 
-def test_to_pandas_keeps_each_decimal_as_it_is(scenario: tw.Scenario) -> None:
-    # to_pandas stays on the list path: decimals keep their own exponent (Arrow would give a whole
-    # column one scale), dates are datetime.date, and pyarrow is not needed.
-    flows = tw.AccountingModel().run(scenario).flows()
-    df = flows.to_pandas()
-    assert [str(v) for v in df["revenue_change"]] == [str(v) for v in flows.column("revenue_change")]
-    assert df.equals(pa.table(flows).to_pandas())  # the same numbers either way
+def cells(frame: pd.DataFrame) -> list[list[str]]:
+    return [[repr(v) for v in frame[c]] for c in frame.columns]
+
+
+def test_to_pandas_gives_the_same_frame_as_the_list_path(
+    trade: tw.TradeMatrix, schedule: tw.Schedule, scenario: tw.Scenario
+) -> None:
+    # to_pandas takes the Arrow stream only when every value comes back the very same (same
+    # Decimal exponent, datetime.date, same dtypes); otherwise Python lists, as before.
+    from tradewar import _tables
+
+    mixed = table("mixed", x=("decimal", [Decimal("5"), Decimal("0.25")]), n=("decimal", [None, None]))
+    negative_zero = table("zero", x=("decimal", [Decimal("-0.00"), Decimal("1.00")]))
+    tables = {**every_table(trade, schedule, scenario), "mixed": mixed, "zero": negative_zero}
+    for name, t in tables.items():
+        fast, lists = t.to_pandas(), _tables.to_pandas(t, False)
+        assert list(fast.columns) == t.columns, name
+        assert fast.dtypes.equals(lists.dtypes), name
+        assert cells(fast) == cells(lists), name
+    assert [repr(v) for v in mixed.to_pandas()["x"]] == ["Decimal('5')", "Decimal('0.25')"]
+    fast, lists = trade.to_pandas(), _tables.to_pandas(trade.to_table(), False)
+    assert fast.dtypes.equals(lists.dtypes)
+    assert cells(fast) == cells(lists)
+    assert isinstance(fast["value_usd"].iloc[0], Decimal)
+
+
+def test_to_pandas_without_pyarrow() -> None:
+    code = """
+import sys
+sys.modules["pyarrow"] = None  # import pyarrow now fails
+import tradewar
+t = tradewar.datasets.us_china_trade()
+df = t.to_pandas()
+assert len(df) == len(t) and str(df["value_usd"].iloc[0]).endswith(".00")
+assert len(t.balances("USA", "CHN").to_pandas()) == 7
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stdout + r.stderr
 
 
 def test_to_arrow_without_pyarrow_importing_in_tradewar() -> None:

@@ -21,12 +21,24 @@ def to_arrow(table: Any) -> Any:
     return pa.table(table)
 
 
-def to_pandas(table: _core.Table) -> Any:
-    """A pandas DataFrame; money and rates as ``decimal.Decimal`` (object columns)."""
+def to_pandas(source: Any, exact: bool = False) -> Any:
+    """A pandas DataFrame; money and rates as ``decimal.Decimal`` (object columns), dates as ``datetime.date``.
+
+    ``source`` is a Table or a TradeMatrix. When ``exact`` (Rust checked that the Arrow form holds the very
+    same values: one scale per decimal column) and pyarrow is installed, pyarrow converts the native Arrow
+    stream, which is faster; otherwise the columns go through Python lists.
+    """
     import pandas as pd
 
-    frame = pd.DataFrame(table.to_dict(), columns=table.columns)
-    return frame
+    if exact:
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pass
+        else:
+            return pa.table(source).to_pandas()
+    table = source if isinstance(source, _core.Table) else source.to_table()
+    return pd.DataFrame(table.to_dict(), columns=table.columns)
 
 
 def to_polars(table: Any) -> Any:

@@ -89,6 +89,21 @@ fn decimal_scale(values: &[Option<Decimal>]) -> u32 {
     values.iter().flatten().map(Decimal::scale).max().unwrap_or(DEFAULT_SCALE).min(MAX_SCALE)
 }
 
+/// Whether the table's Arrow form reads back as the very same Python values: every decimal
+/// column holds one scale, at most 18, and no negative zero (Arrow gives a whole column one
+/// scale, so a `Decimal("5")` among cents would come back as `Decimal("5.00")`).
+pub fn same_in_arrow(table: &TableData) -> bool {
+    table.columns.iter().all(|(_, column)| match column {
+        Column::Decimal(v) => {
+            let mut values = v.iter().flatten();
+            let Some(first) = values.next() else { return true };
+            let (scale, plain) = (first.scale(), |d: &Decimal| !(d.is_zero() && d.is_sign_negative()));
+            scale <= MAX_SCALE && plain(first) && values.all(|d| d.scale() == scale && plain(d))
+        }
+        _ => true,
+    })
+}
+
 /// The Arrow type a column leaves as.
 fn arrow_type(column: &Column) -> DataType {
     match column {

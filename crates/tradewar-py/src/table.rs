@@ -175,9 +175,12 @@ impl PyTable {
         }
         Ok(d)
     }
-    /// A pandas DataFrame (money and rates as `decimal.Decimal`).
+    /// A pandas DataFrame (money and rates as `decimal.Decimal`, dates as `datetime.date`):
+    /// through the native Arrow stream when pyarrow is there and the values come back the very
+    /// same (every decimal column of one scale), else from Python lists.
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(slf.py(), "to_pandas")?.call1((slf,))
+        let exact = crate::arrow::same_in_arrow(&slf.get().0);
+        tables_helper(slf.py(), "to_pandas")?.call1((slf, exact))
     }
     /// A pyarrow Table (`pyarrow.table(self)`, through `__arrow_c_stream__`).
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {

@@ -207,9 +207,10 @@ impl PyTradeMatrix {
     fn to_table(&self) -> PyTable {
         to_table(&self.0)
     }
-    /// A pandas DataFrame (value_usd as decimal.Decimal).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(py, "to_pandas")?.call1((to_table(&self.0),))
+    /// A pandas DataFrame (value_usd as decimal.Decimal), through the native Arrow stream when
+    /// pyarrow is there (values are whole cents, so they come back the very same).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_pandas")?.call1((slf, true))
     }
     /// A pyarrow Table (value_usd as decimal128(38, 2)), through `__arrow_c_stream__`.
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
