@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 import subprocess
 import sys
 from decimal import Decimal
@@ -357,6 +358,14 @@ def test_generic_table_import() -> None:
         tw.Table.from_arrow(pa.table({"t": pa.array([0], pa.timestamp("s"))}))
     with pytest.raises(ValidationError, match="does not fit a 64-bit integer"):
         tw.Table.from_arrow(pa.table({"u": pa.array([2**64 - 1], pa.uint64())}))
+
+
+def test_invalid_foreign_buffers_are_a_typed_error() -> None:
+    # arrow-rs imports buffers unchecked; tradewar validates them (here: bytes that are not UTF-8).
+    bad = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(struct.pack("<2i", 0, 2)), pa.py_buffer(b"\xff\xfe")])
+    with pytest.raises(ValidationError, match=r'column "s" of the Arrow stream of pyarrow.lib.Table: .*UTF8') as e:
+        tw.Table.from_arrow(pa.table({"s": bad}))
+    assert e.value.kind == "Arrow"
 
 
 # --- property ---------------------------------------------------------------------------------------------------

@@ -358,6 +358,16 @@ pub fn read_stream(data: &Bound<'_, PyAny>) -> Result<Stream> {
     let reader = RecordBatchStreamReader::try_new(take_stream(&capsule)?).map_err(|e| arrow_error(e, &what))?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, ArrowError>>().map_err(|e| arrow_error(e, &what))?;
+    // arrow-rs imports foreign buffers unchecked: check offsets, bounds and UTF-8 here, so that a
+    // faulty producer is a typed error rather than a bad read.
+    for batch in &batches {
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
+            column
+                .to_data()
+                .validate_full()
+                .map_err(|e| arrow_error(e, &format!("column {:?} of {what}", field.name())))?;
+        }
+    }
     Ok(Stream { schema, batches, source })
 }
 
