@@ -1,7 +1,8 @@
 """Tables out of Rust into pandas, Arrow, polars and HTML, and columns back in.
 
-Rust hands over typed columns (``Table``); the libraries are imported only
-when a conversion is asked for, so none of them is a hard dependency.
+Rust hands over typed columns (``Table``) and exports them as Arrow itself
+(``__arrow_c_stream__``); pyarrow and polars read that stream. The libraries are
+imported only when a conversion is asked for, so none of them is a hard dependency.
 """
 
 from __future__ import annotations
@@ -13,44 +14,38 @@ from typing import Any
 from tradewar import _core
 
 
-def _arrow_type(kind: str, values: list[Any]) -> Any:
+def to_arrow(table: Any) -> Any:
+    """A pyarrow Table read from the object's native ``__arrow_c_stream__`` (built in Rust)."""
     import pyarrow as pa
 
-    if kind == "decimal":
-        scale = max((-v.as_tuple().exponent for v in values if isinstance(v, Decimal)), default=2)
-        scale = max(scale, 0)
-        return pa.decimal128(38, min(scale, 18))
-    return {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(), "bool": pa.bool_()}[kind]
+    return pa.table(table)
 
 
-def to_arrow(table: _core.Table) -> Any:
-    """A pyarrow Table; money and rates as decimal128, dates as date32."""
-    import pyarrow as pa
+def to_pandas(source: Any, exact: bool = False) -> Any:
+    """A pandas DataFrame; money and rates as ``decimal.Decimal`` (object columns), dates as ``datetime.date``.
 
-    data = table.to_dict()
-    arrays = []
-    for name, kind in table.kinds:
-        values = data[name]
-        arrays.append(pa.array(values, type=_arrow_type(kind, values)))
-    return pa.table(arrays, names=table.columns)
-
-
-def to_pandas(table: _core.Table) -> Any:
-    """A pandas DataFrame; money and rates as ``decimal.Decimal`` (object columns)."""
+    ``source`` is a Table or a TradeMatrix. When ``exact`` (Rust checked that the Arrow form holds the very
+    same values: one scale per decimal column) and pyarrow is installed, pyarrow converts the native Arrow
+    stream, which is faster; otherwise the columns go through Python lists.
+    """
     import pandas as pd
 
-    frame = pd.DataFrame(table.to_dict(), columns=table.columns)
-    return frame
+    if exact:
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pass
+        else:
+            return pa.table(source).to_pandas()
+    table = source if isinstance(source, _core.Table) else source.to_table()
+    return pd.DataFrame(table.to_dict(), columns=table.columns)
 
 
-def to_polars(table: _core.Table) -> Any:
+def to_polars(table: Any) -> Any:
+    """A polars DataFrame read from the object's ``__arrow_c_stream__`` (pyarrow is not needed)."""
     import polars as pl
 
-    return pl.from_arrow(to_arrow(table))
-
-
-def arrow_c_stream(table: _core.Table, requested_schema: Any = None) -> Any:
-    return to_arrow(table).__arrow_c_stream__(requested_schema)
+    return pl.DataFrame(table)
 
 
 _TRADE = ("exporter", "importer", "product", "year", "value_usd")
@@ -84,22 +79,6 @@ def columns_from_pandas(frame: Any) -> dict[str, list[Any]]:
     out["year"] = [int(y) if not isinstance(y, bool) and float(y).is_integer() else y for y in out["year"]]
     if "basis" in names:
         out["basis"] = frame["basis"].tolist()
-    return out
-
-
-def columns_from_arrow(data: Any) -> dict[str, list[Any]]:
-    """Columns of anything with ``__arrow_c_stream__`` (or a pyarrow Table) as lists."""
-    import pyarrow as pa
-
-    if hasattr(data, "to_arrow") and not isinstance(data, pa.Table):
-        data = data.to_arrow()
-    table = pa.table(data)
-    names = list(table.column_names)
-    _check(names)
-    out = {c: table.column(c).to_pylist() for c in _TRADE}
-    out["product"] = [str(p) for p in out["product"]]
-    if "basis" in names:
-        out["basis"] = table.column("basis").to_pylist()
     return out
 
 

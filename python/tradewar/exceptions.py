@@ -6,7 +6,7 @@
     │   ├── InvalidAmountError        money, rates
     │   ├── InvalidDateError          dates, inverted or overlapping windows
     │   ├── TimelineError             duplicate or unknown measures, invalid events
-    │   ├── ColumnError               columns of different lengths
+    │   ├── ColumnError               columns of different lengths, missing, mistyped or with nulls
     │   ├── CurrencyMismatchError     money of two currencies combined
     │   └── ModelInputError           a model's inputs (elasticities, scenario dates, ...)
     ├── MoneyOverflowError (also ArithmeticError)
@@ -73,7 +73,8 @@ class TimelineError(ValidationError):
 
 
 class ColumnError(ValidationError):
-    """Columns of different lengths."""
+    """Columns of different lengths; a column missing, of the wrong type or with nulls (kinds ColumnLength,
+    MissingColumn, ColumnType, NullValue)."""
 
 
 class CurrencyMismatchError(ValidationError):

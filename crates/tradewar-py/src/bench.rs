@@ -22,7 +22,7 @@ use crate::error::{invalid, Result};
 
 /// Reads a native-endian `float64` column from `bytes`.
 fn f64_column(name: &str, data: &[u8]) -> Result<Vec<f64>> {
-    if data.len() % 8 != 0 {
+    if !data.len().is_multiple_of(8) {
         return Err(invalid(format!("{name}: {} bytes is not a whole number of float64 values", data.len())));
     }
     Ok(data.chunks_exact(8).map(|c| f64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])).collect())
@@ -30,7 +30,7 @@ fn f64_column(name: &str, data: &[u8]) -> Result<Vec<f64>> {
 
 /// Reads a native-endian `uint32` column from `bytes`.
 fn u32_column(name: &str, data: &[u8]) -> Result<Vec<u32>> {
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return Err(invalid(format!("{name}: {} bytes is not a whole number of uint32 values", data.len())));
     }
     Ok(data.chunks_exact(4).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect())

@@ -23,6 +23,9 @@ pub enum Error {
     Model(ModelError),
     /// Input rejected by the bindings themselves (class name, message).
     Input(&'static str, String),
+    /// Input rejected by the bindings, with its own `kind` (class name, kind, message):
+    /// used where callers tell failures apart, e.g. a missing column from a null in one.
+    Rejected(&'static str, &'static str, String),
     /// A Python exception raised while converting values; passed through as is.
     Py(PyErr),
 }
@@ -60,6 +63,18 @@ impl From<ModelError> for Error {
 /// A validation error raised by the bindings (subclass of `ValueError`).
 pub fn invalid(message: impl Into<String>) -> Error {
     Error::Input("ValidationError", message.into())
+}
+
+/// The same error, its message prefixed by where the bad value came from
+/// (e.g. `column "exporter", row 12`); class and kind are kept.
+pub fn located(e: impl Into<Error>, place: &str) -> Error {
+    match e.into() {
+        Error::Py(err) => Error::Py(err),
+        other => {
+            let (class, kind, message) = other.parts();
+            Error::Rejected(class, kind, format!("{place}: {message}"))
+        }
+    }
 }
 
 /// The exception class (in `tradewar.exceptions`) and the Rust kind of a core error.
@@ -128,6 +143,7 @@ impl Error {
                 (c, k, e.to_string())
             }
             Self::Input(c, m) => (c, "Input", m.clone()),
+            Self::Rejected(c, k, m) => (c, k, m.clone()),
             Self::Py(e) => ("TradewarError", "Python", e.to_string()),
         }
     }

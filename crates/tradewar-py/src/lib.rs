@@ -6,6 +6,7 @@
 //! [`table::Table`], which Python turns into pandas or Arrow.
 
 mod accounting;
+mod arrow;
 mod bench;
 mod convert;
 mod datasets;

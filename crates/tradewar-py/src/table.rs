@@ -1,10 +1,11 @@
 //! One columnar table type for everything tabular that leaves Rust: trade,
 //! bulk schedule queries, accounting series, outcome tables, sweep results.
-//! Python (`tradewar/_tables.py`) turns it into pandas, Arrow or HTML.
+//! It leaves as Arrow natively (`__arrow_c_stream__`, see `arrow.rs`); pyarrow
+//! and polars read that stream, and `tradewar/_tables.py` makes pandas and HTML.
 
 use chrono::NaiveDate;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +110,8 @@ impl TableData {
         self
     }
 
-    fn len(&self) -> usize {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
         self.columns.first().map_or(0, |c| c.1.len())
     }
 
@@ -173,25 +175,48 @@ impl PyTable {
         }
         Ok(d)
     }
-    /// A pandas DataFrame (money and rates as `decimal.Decimal`).
+    /// A pandas DataFrame (money and rates as `decimal.Decimal`, dates as `datetime.date`):
+    /// through the native Arrow stream when pyarrow is there and the values come back the very
+    /// same (every decimal column of one scale), else from Python lists.
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(slf.py(), "to_pandas")?.call1((slf,))
+        let exact = crate::arrow::same_in_arrow(&slf.get().0);
+        tables_helper(slf.py(), "to_pandas")?.call1((slf, exact))
     }
-    /// A pyarrow Table (money and rates as decimal128).
+    /// A pyarrow Table (`pyarrow.table(self)`, through `__arrow_c_stream__`).
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(slf.py(), "to_arrow")?.call1((slf,))
     }
-    /// A polars DataFrame.
+    /// A polars DataFrame (polars reads `__arrow_c_stream__`; pyarrow is not needed).
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(slf.py(), "to_polars")?.call1((slf,))
     }
-    /// The Arrow PyCapsule stream interface.
+    /// The Arrow PyCapsule stream interface: a capsule `"arrow_array_stream"` of one record
+    /// batch, built in Rust. `requested_schema` is accepted and ignored (the protocol allows
+    /// it): the table always leaves in its own schema, see `__arrow_c_schema__`.
     #[pyo3(signature = (requested_schema = None))]
     fn __arrow_c_stream__<'py>(
-        slf: &Bound<'py, Self>,
+        &self,
+        py: Python<'py>,
         requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(slf.py(), "arrow_c_stream")?.call1((slf, requested_schema))
+    ) -> Result<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let batch = crate::detached(py, || crate::arrow::batch(&self.0))?;
+        Ok(crate::arrow::stream_capsule(py, batch)?)
+    }
+    /// The Arrow schema the table leaves in, as a PyCapsule `"arrow_schema"`.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyCapsule>> {
+        crate::arrow::schema_capsule(py, &crate::arrow::schema(&self.0))
+    }
+    /// A table from any Arrow stream (an object with `__arrow_c_stream__`: a pyarrow Table or
+    /// RecordBatchReader, a polars DataFrame, another Table), read in Rust without pyarrow.
+    /// Strings, integers, floats, decimals, dates and booleans are read (dictionary-encoded
+    /// too); nulls are refused except in decimal columns. The name is `name`, else the one
+    /// the stream carries (a tradewar Table's), else "arrow".
+    #[staticmethod]
+    #[pyo3(signature = (data, *, name = None))]
+    fn from_arrow(py: Python<'_>, data: &Bound<'_, PyAny>, name: Option<&str>) -> Result<Self> {
+        let stream = crate::arrow::read_stream(data)?;
+        Ok(Self(crate::detached(py, || crate::arrow::table_from_stream(&stream, name))?))
     }
     fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(slf.py(), "table_html")?.call1((slf,))

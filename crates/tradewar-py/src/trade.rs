@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyTuple};
 use rust_decimal::Decimal;
 use tradewar_core::{Currency, FlowFilter, HsLevel, Money, TradeFlow, TradeMatrix, ValuationBasis};
 
@@ -98,11 +98,14 @@ impl PyTradeMatrix {
         let cols = tables_helper(py, "columns_from_pandas")?.call1((frame,))?;
         Self::from_dict(cols.cast::<PyDict>().map_err(|_| invalid("expected a dict of columns"))?)
     }
-    /// From anything Arrow-readable (a pyarrow Table, a polars DataFrame, any `__arrow_c_stream__` object).
+    /// From any Arrow stream (an object with `__arrow_c_stream__`: a pyarrow Table or
+    /// RecordBatchReader, a polars DataFrame, a tradewar Table), read in Rust without pyarrow.
+    /// Codes are strings (any Arrow string type, dictionary-encoded too; products may be
+    /// integers), year any integer type, value_usd decimals, integers or strings (not floats).
     #[staticmethod]
     fn from_arrow(py: Python<'_>, data: &Bound<'_, PyAny>) -> Result<Self> {
-        let cols = tables_helper(py, "columns_from_arrow")?.call1((data,))?;
-        Self::from_dict(cols.cast::<PyDict>().map_err(|_| invalid("expected a dict of columns"))?)
+        let stream = crate::arrow::read_stream(data)?;
+        Ok(Self(Arc::new(crate::detached(py, || crate::arrow::trade_from_stream(&stream))?)))
     }
     /// From a dict of columns (see the constructor).
     #[staticmethod]
@@ -192,22 +195,28 @@ impl PyTradeMatrix {
     fn to_table(&self) -> PyTable {
         to_table(&self.0)
     }
-    /// A pandas DataFrame (value_usd as decimal.Decimal).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(py, "to_pandas")?.call1((to_table(&self.0),))
+    /// A pandas DataFrame (value_usd as decimal.Decimal), through the native Arrow stream when
+    /// pyarrow is there (values are whole cents, so they come back the very same).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_pandas")?.call1((slf, true))
     }
-    /// A pyarrow Table (value_usd as decimal128).
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(py, "to_arrow")?.call1((to_table(&self.0),))
+    /// A pyarrow Table (value_usd as decimal128(38, 2)), through `__arrow_c_stream__`.
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        tables_helper(slf.py(), "to_arrow")?.call1((slf,))
     }
-    /// The Arrow PyCapsule stream interface.
+    /// The Arrow PyCapsule stream interface: the flows as `to_table()` has them, built in Rust
+    /// straight from the matrix's columns; `requested_schema` is accepted and ignored.
     #[pyo3(signature = (requested_schema = None))]
     fn __arrow_c_stream__<'py>(
         &self,
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        tables_helper(py, "arrow_c_stream")?.call1((to_table(&self.0), requested_schema))
+    ) -> Result<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let batch = crate::detached(py, || {
+            crate::arrow::trade_batch(&self.0).unwrap_or_else(|| crate::arrow::owned_batch(to_table(&self.0).0))
+        })?;
+        Ok(crate::arrow::stream_capsule(py, batch)?)
     }
     fn _repr_html_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(py, "table_html")?.call1((to_table(&self.0),))
