@@ -124,3 +124,19 @@ def test_event_json_is_validated() -> None:
 def test_scenario_equality_defers_to_other_types(scenario: tw.Scenario) -> None:
     assert scenario.__eq__(3) is NotImplemented
     assert scenario != 3
+
+
+def test_errors_name_the_argument_and_the_place(tmp_path: Any) -> None:
+    with pytest.raises(tw.exceptions.InvalidCodeError, match=r"exclude\[1\]"):
+        tw.Measure.tariff(
+            "X", "x", imposer="USA", target="CHN", rate="10", start="2019-01-01", scope=["84"], exclude=["8471", "zz"]
+        )
+    with pytest.raises(tw.exceptions.DataReadError, match="directory"):
+        tw.read_comtrade_csv(tmp_path)
+
+
+def test_schedules_and_models_compare(schedule: tw.Schedule) -> None:
+    assert eval(repr(tw.GeModel(sigma=4.0)), NS) == tw.GeModel(sigma=4.0) != tw.GeModel(sigma=5.0)
+    assert tw.SmartModel(import_demand=-1.5) != tw.GsimModel()
+    assert pickle.loads(pickle.dumps(schedule)) == schedule
+    assert schedule != tw.Schedule(schedule.timeline)

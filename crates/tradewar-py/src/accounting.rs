@@ -199,6 +199,12 @@ pub(crate) fn coverage_rows(rows: &[Coverage]) -> TableData {
 
 pub(crate) fn check_coverage(c: &Coverage) -> Result<()> {
     check_amounts("coverage", &[c.covered, c.pair_total])?;
+    let mut digits: Vec<u8> = c.lines_by_digits.iter().map(|(d, _)| *d).collect();
+    digits.sort_unstable();
+    digits.dedup();
+    if digits.len() != c.lines_by_digits.len() || c.lines_by_digits.iter().any(|(_, n)| i64::try_from(*n).is_err()) {
+        return Err(invalid(format!("coverage {}: line counts must be one per number of digits", c.id)));
+    }
     let (covered, total) = (c.covered.amount(), c.pair_total.amount());
     if covered.is_sign_negative() || covered > total {
         return Err(invalid(format!(

@@ -19,14 +19,16 @@ use crate::values::{PyEconomy, PyMoney, PyPercent, PyTarget};
 
 /// US-China goods trade 2015-2021 at HS6 (embedded).
 #[pyfunction]
-fn us_china_trade() -> Result<PyTradeMatrix> {
-    Ok(PyTradeMatrix(Arc::new(embedded::us_china_trade()?.clone())))
+fn us_china_trade(py: Python<'_>) -> Result<PyTradeMatrix> {
+    let m = crate::detached(py, || embedded::us_china_trade().cloned())?;
+    Ok(PyTradeMatrix(Arc::new(m)))
 }
 
 /// US-China published totals (embedded).
 #[pyfunction]
-fn us_china_trade_totals() -> Result<PyTradeMatrix> {
-    Ok(PyTradeMatrix(Arc::new(embedded::us_china_trade_totals()?.clone())))
+fn us_china_trade_totals(py: Python<'_>) -> Result<PyTradeMatrix> {
+    let m = crate::detached(py, || embedded::us_china_trade_totals().cloned())?;
+    Ok(PyTradeMatrix(Arc::new(m)))
 }
 
 /// The 2018-2020 US-China timeline.

@@ -30,8 +30,11 @@ where
 {
     let name = path.display().to_string();
     crate::detached(py, || {
-        let f = std::fs::File::open(path)
-            .map_err(|e| DataError::Io { source_name: name.clone(), message: e.to_string() })?;
+        let io = |message: String| DataError::Io { source_name: name.clone(), message };
+        if path.is_dir() {
+            return Err(io("is a directory, not a file".to_string()).into());
+        }
+        let f = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
         Ok(parse(&name, BufReader::new(f))?)
     })
 }

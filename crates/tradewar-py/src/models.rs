@@ -425,6 +425,14 @@ impl PyModel {
         let (spec, s) = (&self.spec, &scenario.inner);
         Ok(PyOutcome(Arc::new(crate::detached(py, || spec.run(s))?)))
     }
+    /// Equal when the same model with the same settings (and world).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        Ok(match other.cast::<PyModel>() {
+            Ok(o) => (o.get().spec == self.spec).into_pyobject(py)?.to_owned().into_any().unbind(),
+            Err(_) => py.NotImplemented(),
+        })
+    }
     /// Runs many scenarios in parallel (the GIL is released).
     fn run_many(&self, py: Python<'_>, scenarios: Vec<PyScenario>) -> Result<Vec<PyOutcome>> {
         let spec = &self.spec;

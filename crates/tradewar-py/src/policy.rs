@@ -984,6 +984,14 @@ impl PySchedule {
         };
         Self::from_parts(timeline, tables)
     }
+    /// Equal when the timelines and the MFN tables are equal.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        Ok(match other.cast::<PySchedule>() {
+            Ok(o) => (*o.get().inner == *self.inner).into_pyobject(py)?.to_owned().into_any().unbind(),
+            Err(_) => py.NotImplemented(),
+        })
+    }
     /// The timeline.
     #[getter]
     fn timeline(&self) -> PyTimeline {

@@ -16,10 +16,18 @@ type Reduced<'py> = (Bound<'py, PyAny>, Bound<'py, PyTuple>);
 fn codes_arg(v: Option<&Bound<'_, PyAny>>, what: &str) -> Result<Vec<HsCode>> {
     match v.filter(|x| !x.is_none()) {
         None => Ok(Vec::new()),
-        Some(x) => each(x, hs_arg).map_err(|e| match e {
-            crate::error::Error::Input(class, m) => crate::error::Error::Input(class, format!("{what}: {m}")),
-            other => other,
-        }),
+        Some(x) => {
+            let mut i = 0;
+            each(x, |c| {
+                let code = hs_arg(c).map_err(|e| crate::error::located(e, &format!("{what}[{i}]")));
+                i += 1;
+                code
+            })
+            .map_err(|e| match e {
+                crate::error::Error::Input(class, m) => crate::error::Error::Input(class, format!("{what}: {m}")),
+                other => other,
+            })
+        }
     }
 }
 
