@@ -241,6 +241,12 @@ def test_scenario_file_round_trip(tmp_path: Path, schedule: tw.Schedule) -> None
 
 
 JUNK_CALLS = [
+    lambda a, b: tw.Duty.specific(a, b),
+    lambda a, b: tw.Duty.compound(a, b, a),
+    lambda a, b: tw.Duty.ad_valorem(a),
+    lambda a, b: tw.Duty.complex(a),
+    lambda a, b: tw.Duty.from_json(a),
+    lambda a, b: tw.MfnTable("USA", {"01": a}),
     lambda a, b: tw.GeWorld(a, b),
     lambda a, b: tw.GeWorld.from_flows(a, b, a),
     lambda a, b: tw.GeModel(sigma=5.0, reference=a, world=b),

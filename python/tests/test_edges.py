@@ -140,3 +140,30 @@ def test_schedules_and_models_compare(schedule: tw.Schedule) -> None:
     assert tw.SmartModel(import_demand=-1.5) != tw.GsimModel()
     assert pickle.loads(pickle.dumps(schedule)) == schedule
     assert schedule != tw.Schedule(schedule.timeline)
+
+
+def test_duties_of_every_kind() -> None:
+    duties = [
+        tw.Duty.ad_valorem("25"),
+        tw.Duty.specific("0.014", "kg"),
+        tw.Duty.compound("2.5", tw.Money("1.20", "EUR"), "No."),
+        tw.Duty.prohibitive(),
+        tw.Duty.complex("4.4 cents/kg less 0.020668 cents/kg for each degree under 100"),
+    ]
+    for d in duties:
+        assert eval(repr(d), NS) == d and hash(eval(repr(d), NS)) == hash(d)
+        assert pickle.loads(pickle.dumps(d)) == d
+    assert [d.kind for d in duties] == ["ad_valorem", "specific", "compound", "prohibitive", "complex"]
+    assert [d.ad_valorem_part for d in duties] == [tw.Percent("25"), tw.Percent("0"), tw.Percent("2.5"), None, tw.Percent("0")]
+    assert tw.Duty.specific("0.0140", "kg") == tw.Duty.specific("0.014", "kg")
+    assert hash(tw.Duty.specific("0.0140", "kg")) == hash(tw.Duty.specific("0.014", "kg"))
+    t = tw.MfnTable("USA", {"1701.14": tw.Duty.specific("0.014", "kg"), "8471.30": "0", "2204.10": duties[2]})
+    assert t.duty("1701.14.10") == duties[1] and t.rate("1701.14.10") == tw.Percent("0")
+    with pytest.raises(tw.ValidationError, match="negative"):
+        tw.Duty.specific("-1", "kg")
+    with pytest.raises(tw.ValidationError, match="unit"):
+        tw.Duty.specific("1", " ")
+    m = tw.Measure.tariff_by_product(
+        "Q", "q", imposer="USA", target="CHN", rates={"1701.14": duties[1], "8471": "25"}, start="2019-01-01"
+    )
+    assert eval(repr(m), NS) == m

@@ -10,6 +10,7 @@ mod arrow;
 mod bench;
 mod convert;
 mod datasets;
+mod duty;
 mod error;
 mod loaders;
 mod models;
@@ -40,6 +41,7 @@ where
 fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     values::register(m)?;
+    duty::register(m)?;
     table::register(m)?;
     policy::register(m)?;
     scope::register(m)?;

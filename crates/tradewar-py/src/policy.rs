@@ -50,7 +50,7 @@ fn rates_arg(rates: &Bound<'_, PyAny>, what: &str) -> Result<BTreeMap<HsCode, Du
     let mut map = BTreeMap::new();
     for (k, v) in d.iter() {
         let code = hs_arg(&k)?;
-        let duty = Duty::ad_valorem(percent_arg(&v, &format!("{what}[{code}]"))?);
+        let duty = duty_arg(&v, &format!("{what}[{code}]"))?;
         if map.insert(code, duty).is_some() {
             return Err(invalid(format!("{what}: two keys name the code {code}")));
         }
@@ -62,7 +62,11 @@ fn rates_arg(rates: &Bound<'_, PyAny>, what: &str) -> Result<BTreeMap<HsCode, Du
 }
 
 /// A duty from a rate, or the string "prohibitive".
-fn duty_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Duty> {
+/// A duty from a `Duty`, a rate in percent, or the string "prohibitive".
+pub(crate) fn duty_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Duty> {
+    if let Ok(d) = v.cast::<crate::duty::PyDuty>() {
+        return Ok(d.get().0.clone());
+    }
     if let Ok(s) = v.cast::<PyString>() {
         if s.to_string().trim().eq_ignore_ascii_case("prohibitive") {
             return Ok(Duty::Prohibitive);
@@ -816,12 +820,14 @@ pub struct PyMfnTable(pub Arc<MfnTable>);
 
 #[pymethods]
 impl PyMfnTable {
-    /// `rates` maps codes (str or HsCode) to ad valorem percent.
+    /// `rates` maps codes (str or HsCode) to a rate in percent or a `Duty` (specific,
+    /// compound, complex...).
     #[new]
     fn new(importer: &Bound<'_, PyAny>, rates: &Bound<'_, PyDict>) -> Result<Self> {
         let mut lines = Vec::new();
         for (k, v) in rates.iter() {
-            lines.push((hs_arg(&k)?, Duty::ad_valorem(percent_arg(&v, "rate")?)));
+            let code = hs_arg(&k)?;
+            lines.push((code, duty_arg(&v, &format!("rates[{code}]"))?));
         }
         Ok(Self(Arc::new(MfnTable::new(economy_arg(importer)?, lines)?)))
     }
@@ -838,6 +844,10 @@ impl PyMfnTable {
     #[getter]
     fn importer(&self) -> PyEconomy {
         PyEconomy(self.0.importer())
+    }
+    /// The duty on `line` (longest matching code), if the table knows it.
+    fn duty(&self, line: &Bound<'_, PyAny>) -> Result<Option<crate::duty::PyDuty>> {
+        Ok(self.0.duty_for(hs_arg(line)?).cloned().map(crate::duty::PyDuty))
     }
     /// The ad valorem part of the duty on `line` (longest matching code), if known.
     fn rate(&self, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
