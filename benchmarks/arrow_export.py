@@ -86,7 +86,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}")
-    print(f"pyarrow {pa.__version__}, polars {pl.__version__}, tradewar {tw.__version__} ({tw.__file__})")
+    print(f"pyarrow {pa.__version__}, polars {pl.__version__}, tradewar {tw.__version__}")
     print(f"load average at start: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     base = pa.table(tw.datasets.us_china_trade())
