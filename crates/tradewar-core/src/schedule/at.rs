@@ -1,0 +1,382 @@
+//! One date's policy compiled for queries.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{DutyStack, InactiveLayer, Layer, MfnTable, Schedule};
+use crate::duty::{Duty, LegalBasis, Percent};
+use crate::economy::Economy;
+use crate::hs::HsCode;
+use crate::measure::{Combine, Measure, MeasureId, Stacking, TariffRates};
+use crate::timeline::PolicyState;
+
+/// The policy of one date compiled for queries: the measures in force, by importer.
+#[derive(Debug, Clone)]
+pub struct ScheduleAt {
+    date: NaiveDate,
+    mfn: HashMap<Economy, Arc<MfnTable>>,
+    state: Arc<PolicyState>,
+    tariffs: HashMap<Economy, Vec<usize>>,
+    mfn_changes: HashMap<Economy, Vec<usize>>,
+    exclusions: HashMap<MeasureId, Vec<usize>>,
+    bans: Vec<usize>,
+    /// Importers with a tariff stacked other than by plain addition.
+    layered: std::collections::HashSet<Economy>,
+    measures: Vec<Arc<Measure>>,
+}
+
+impl ScheduleAt {
+    pub(super) fn new(schedule: &Schedule, state: PolicyState) -> Self {
+        let measures: Vec<Arc<Measure>> = state
+            .measures()
+            .filter(|m| m.status == crate::timeline::Status::InForce)
+            .map(|m| Arc::clone(&m.measure))
+            .collect();
+        let mut tariffs: HashMap<Economy, Vec<usize>> = HashMap::new();
+        let mut mfn_changes: HashMap<Economy, Vec<usize>> = HashMap::new();
+        let mut exclusions: HashMap<MeasureId, Vec<usize>> = HashMap::new();
+        let mut bans = Vec::new();
+        for (i, m) in measures.iter().enumerate() {
+            let imposer = m.header().imposer;
+            match m.as_ref() {
+                Measure::Tariff { .. } => tariffs.entry(imposer).or_default().push(i),
+                Measure::MfnChange { .. } => mfn_changes.entry(imposer).or_default().push(i),
+                Measure::TariffExclusion { tariff, .. } => exclusions.entry(tariff.clone()).or_default().push(i),
+                Measure::ExportBan { .. } | Measure::ImportBan { .. } => bans.push(i),
+                _ => {}
+            }
+        }
+        let layered = measures
+            .iter()
+            .filter(|m| matches!(m.as_ref(), Measure::Tariff { stacking, .. } if *stacking != Stacking::default()))
+            .map(|m| m.header().imposer)
+            .collect();
+        // Later MFN changes override earlier ones.
+        for v in mfn_changes.values_mut() {
+            v.sort_by_key(|&i| measures[i].header().window.start());
+        }
+        Self {
+            date: state.date(),
+            mfn: schedule.mfn.clone(),
+            state: Arc::new(state),
+            tariffs,
+            mfn_changes,
+            exclusions,
+            bans,
+            layered,
+            measures,
+        }
+    }
+
+    /// The date.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// An importer's MFN table.
+    pub fn mfn_table(&self, importer: Economy) -> Option<&MfnTable> {
+        self.mfn.get(&importer).map(AsRef::as_ref)
+    }
+
+    /// The policy state behind the compiled schedule.
+    pub fn state(&self) -> &PolicyState {
+        &self.state
+    }
+
+    fn base(&self, importer: Economy, line: HsCode) -> (Layer, bool) {
+        for &i in self.mfn_changes.get(&importer).into_iter().flatten().rev() {
+            let m = &self.measures[i];
+            if m.header().scope.contains(line) {
+                if let Some(d) = m.rates().and_then(|r| r.duty_for(line)) {
+                    let h = m.header();
+                    return (
+                        Layer {
+                            id: Some(h.id.clone()),
+                            name: h.name.clone(),
+                            legal_basis: LegalBasis::Mfn,
+                            duty: d.clone(),
+                            contribution: d.ad_valorem_part(),
+                        },
+                        true,
+                    );
+                }
+            }
+        }
+        let found = self.mfn.get(&importer).and_then(|t| t.duty_for(line));
+        let duty = found.cloned().unwrap_or(Duty::ad_valorem(Percent::ZERO));
+        let name = format!("{importer} MFN");
+        (
+            Layer { id: None, name, legal_basis: LegalBasis::Mfn, contribution: duty.ad_valorem_part(), duty },
+            found.is_some(),
+        )
+    }
+
+    /// The exclusion in force that carves `line` from `exporter` out of a
+    /// tariff: its scope holds the line and its target includes the exporter.
+    pub(crate) fn excluded_by(&self, tariff: &MeasureId, exporter: Economy, line: HsCode) -> Option<&Measure> {
+        self.exclusions
+            .get(tariff)?
+            .iter()
+            .map(|&i| self.measures[i].as_ref())
+            .find(|m| m.header().target.includes(exporter) && m.header().scope.contains(line))
+    }
+
+    /// The duty stack of one line.
+    pub fn stack(&self, importer: Economy, exporter: Economy, line: HsCode) -> DutyStack {
+        let (base, base_known) = self.base(importer, line);
+        let mut inactive = Vec::new();
+        let mut candidates: Vec<(&Measure, &Duty, &Stacking)> = Vec::new();
+        for &i in self.tariffs.get(&importer).into_iter().flatten() {
+            let m = self.measures[i].as_ref();
+            let h = m.header();
+            if !h.target.includes(exporter) {
+                continue;
+            }
+            if !h.scope.contains(line) {
+                // A line the layer would cover but for its own exemption list is explained.
+                if let Some(x) = h.scope.exempting(line) {
+                    inactive.push(InactiveLayer {
+                        id: h.id.clone(),
+                        name: h.name.clone(),
+                        reason: format!("exempt: {x} is on the layer's exemption list"),
+                    });
+                }
+                continue;
+            }
+            let Measure::Tariff { rates, stacking, .. } = m else { continue };
+            let Some(duty) = rates.duty_for(line) else { continue };
+            if let Some(ex) = self.excluded_by(&h.id, exporter, line) {
+                inactive.push(InactiveLayer {
+                    id: h.id.clone(),
+                    name: h.name.clone(),
+                    reason: format!("excluded by {} ({})", ex.id(), ex.header().name),
+                });
+                continue;
+            }
+            candidates.push((m, duty, stacking));
+        }
+        // Precedence: a layer switches others off.
+        let mut off: Vec<(MeasureId, MeasureId)> = Vec::new();
+        for (m, _, st) in &candidates {
+            for (o, _, _) in &candidates {
+                if o.id() != m.id() && st.switches_off.iter().any(|s| s.matches(o.id(), o.header().legal_basis)) {
+                    off.push((o.id().clone(), m.id().clone()));
+                }
+            }
+        }
+        candidates.retain(|(m, _, _)| {
+            if let Some((_, by)) = off.iter().find(|(o, _)| o == m.id()) {
+                inactive.push(InactiveLayer {
+                    id: m.id().clone(),
+                    name: m.header().name.clone(),
+                    reason: format!("switched off by {by}"),
+                });
+                false
+            } else {
+                true
+            }
+        });
+        // Precedence on part of the value: a layer confines others to a share.
+        let mut confined: HashMap<MeasureId, (Decimal, Vec<String>)> = HashMap::new();
+        for (m, _, st) in &candidates {
+            for limit in &st.confines {
+                for (o, _, _) in &candidates {
+                    if o.id() != m.id() && limit.selector.matches(o.id(), o.header().legal_basis) {
+                        // Several limits on one layer: the tightest holds.
+                        let e = confined.entry(o.id().clone()).or_insert((Decimal::ONE, Vec::new()));
+                        e.0 = e.0.min(limit.share.fraction());
+                        e.1.push(format!("on {} of value: confined by {}", limit.share, m.id()));
+                    }
+                }
+            }
+        }
+        // Max within a group.
+        let contribution = |m: &Measure, d: &Duty, st: &Stacking| -> Option<Decimal> {
+            let av = d.ad_valorem_part()?.value();
+            let av = st.value_share.map_or(av, |s| av * s.fraction());
+            Some(confined.get(m.id()).map_or(av, |(f, _)| av * *f))
+        };
+        let mut best: HashMap<&str, (MeasureId, Decimal)> = HashMap::new();
+        for (m, d, st) in &candidates {
+            if let Combine::MaxInGroup { group } = &st.combine {
+                let c = contribution(m, d, st).unwrap_or(Decimal::MAX);
+                let e = best.entry(group.as_str()).or_insert_with(|| (m.id().clone(), c));
+                if c > e.1 {
+                    *e = (m.id().clone(), c);
+                }
+            }
+        }
+        candidates.retain(|(m, _, st)| match &st.combine {
+            Combine::MaxInGroup { group } => {
+                let (winner, _) = &best[group.as_str()];
+                if winner == m.id() {
+                    true
+                } else {
+                    inactive.push(InactiveLayer {
+                        id: m.id().clone(),
+                        name: m.header().name.clone(),
+                        reason: format!("group {group}: lower than {winner}"),
+                    });
+                    false
+                }
+            }
+            _ => true,
+        });
+        // Floors do not add up: only the highest floor pays its gap.
+        let floor_level = |d: &Duty| d.ad_valorem_part().map_or(Decimal::MAX, Percent::value);
+        let top_floor = candidates
+            .iter()
+            .filter(|(_, _, st)| st.combine == Combine::Floor)
+            .max_by(|a, b| floor_level(a.1).cmp(&floor_level(b.1)).then_with(|| b.0.id().cmp(a.0.id())))
+            .map(|(m, _, _)| m.id().clone());
+        candidates.retain(|(m, _, st)| {
+            if st.combine != Combine::Floor || top_floor.as_ref() == Some(m.id()) {
+                return true;
+            }
+            let winner = top_floor.as_ref().map_or("", MeasureId::as_str);
+            inactive.push(InactiveLayer {
+                id: m.id().clone(),
+                name: m.header().name.clone(),
+                reason: format!("floors do not add: lower than {winner}"),
+            });
+            false
+        });
+        let base_av = base.contribution.map(Percent::value);
+        let mut total = base_av;
+        let mut has_specific = base.duty.has_specific_part();
+        let mut layers = Vec::with_capacity(candidates.len());
+        for (m, d, st) in &candidates {
+            has_specific |= d.has_specific_part();
+            let c = match st.combine {
+                Combine::Floor => {
+                    let floor = d.ad_valorem_part().map(Percent::value);
+                    let share = confined.get(m.id()).map_or(Decimal::ONE, |(f, _)| *f);
+                    let value_share = st.value_share.map_or(Decimal::ONE, Percent::fraction);
+                    floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO) * share * value_share)
+                }
+                _ => contribution(m, d, st),
+            };
+            total = total.zip(c).map(|(t, c)| t + c);
+            let h = m.header();
+            let name = match confined.get(m.id()) {
+                Some((_, why)) => format!("{} ({})", h.name, why.join("; ")),
+                None => h.name.clone(),
+            };
+            layers.push(Layer {
+                id: Some(h.id.clone()),
+                name,
+                legal_basis: h.legal_basis,
+                duty: (*d).clone(),
+                contribution: c.map(Percent::new_signed),
+            });
+        }
+        let blocked_by = self.blocks(importer, exporter, line);
+        if !blocked_by.is_empty() {
+            total = None;
+        }
+        DutyStack {
+            importer,
+            exporter,
+            line,
+            date: self.date,
+            base,
+            base_known,
+            layers,
+            inactive,
+            blocked_by,
+            total_ad_valorem: total.map(Percent::new_signed),
+            has_specific,
+        }
+    }
+
+    /// Whether ban `m` stops this line from this exporter.
+    fn ban_applies(m: &Measure, importer: Economy, exporter: Economy, line: HsCode) -> bool {
+        let h = m.header();
+        match m {
+            Measure::ExportBan { entity: None, .. } => {
+                h.imposer == exporter && h.target.includes(importer) && h.scope.contains(line)
+            }
+            Measure::ImportBan { .. } => h.imposer == importer && h.target.includes(exporter) && h.scope.contains(line),
+            _ => false,
+        }
+    }
+
+    fn blocks(&self, importer: Economy, exporter: Economy, line: HsCode) -> Vec<MeasureId> {
+        self.bans
+            .iter()
+            .map(|&i| self.measures[i].as_ref())
+            .filter(|m| Self::ban_applies(m, importer, exporter, line))
+            .map(|m| m.id().clone())
+            .collect()
+    }
+
+    /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
+    pub fn base_rate(&self, importer: Economy, line: HsCode) -> Option<Percent> {
+        self.base(importer, line).0.contribution
+    }
+
+    /// The rate of a product at any level (an HS6 subheading, say) as the
+    /// simple mean, over the importer's national lines below it, of the
+    /// total and of the base ad valorem rates: `(total, base)`. A product
+    /// finer than the importer's lines (or not in its table) is priced as a
+    /// line. `None` when a ban or a prohibitive duty stops some line.
+    pub fn product_rate(&self, importer: Economy, exporter: Economy, product: HsCode) -> Option<(Decimal, Decimal)> {
+        let mut n = 0u32;
+        let (mut sum_t, mut sum_b) = (Decimal::ZERO, Decimal::ZERO);
+        if let Some(table) = self.mfn.get(&importer) {
+            for (line, _) in table.lines_below(product) {
+                sum_t += self.total(importer, exporter, line)?.value();
+                sum_b += self.base_rate(importer, line)?.value();
+                n += 1;
+            }
+        }
+        if n == 0 {
+            let t = self.total(importer, exporter, product)?.value();
+            let b = self.base_rate(importer, product)?.value();
+            return Some((t, b));
+        }
+        Some((sum_t / Decimal::from(n), sum_b / Decimal::from(n)))
+    }
+
+    /// Only the total ad valorem rate (faster than a full stack).
+    pub fn total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Option<Percent> {
+        // The fast path covers the common case: only additive layers. Its
+        // result equals `stack(..).total_ad_valorem` (test `fast_total_equals_the_stack`).
+        if self.layered.contains(&importer) {
+            return self.stack(importer, exporter, line).total_ad_valorem;
+        }
+        if self.bans.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line)) {
+            return None;
+        }
+        let (base, _) = self.base(importer, line);
+        let mut total = base.contribution?.value();
+        for &i in self.tariffs.get(&importer).into_iter().flatten() {
+            let m = self.measures[i].as_ref();
+            let h = m.header();
+            if !h.target.includes(exporter)
+                || !h.scope.contains(line)
+                || self.excluded_by(&h.id, exporter, line).is_some()
+            {
+                continue;
+            }
+            if let Some(d) = m.rates().and_then(|r: &TariffRates| r.duty_for(line)) {
+                total += d.ad_valorem_part()?.value();
+            }
+        }
+        Some(Percent::new_signed(total))
+    }
+
+    /// Tariff measures in force that an importer applies to an exporter.
+    pub fn tariffs_on(&self, importer: Economy, exporter: Economy) -> impl Iterator<Item = &Measure> {
+        self.tariffs
+            .get(&importer)
+            .into_iter()
+            .flatten()
+            .map(|&i| self.measures[i].as_ref())
+            .filter(move |m| m.header().target.includes(exporter))
+    }
+}
+

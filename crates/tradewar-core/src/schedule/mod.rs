@@ -1,0 +1,455 @@
+//! The duty schedule: what duty applies to a line from an exporter into an
+//! importer on a date, and why, as one query or in bulk.
+
+mod at;
+mod mfn;
+mod stack;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+pub use at::ScheduleAt;
+pub use mfn::MfnTable;
+pub use stack::{DutyStack, InactiveLayer, Layer};
+
+use crate::duty::Percent;
+use crate::economy::Economy;
+use crate::error::{Error, Result};
+use crate::hs::HsCode;
+use crate::timeline::Timeline;
+
+/// MFN tables and a timeline: everything needed to answer duty queries.
+///
+/// Serializes as `{"timeline": .., "mfn": [tables by importer]}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
+pub struct Schedule {
+    mfn: HashMap<Economy, Arc<MfnTable>>,
+    timeline: Timeline,
+}
+
+impl Schedule {
+    /// A schedule over a timeline with no MFN tables yet.
+    pub fn new(timeline: Timeline) -> Self {
+        Self { mfn: HashMap::new(), timeline }
+    }
+
+    /// Adds (or replaces) an importer's MFN table.
+    #[must_use]
+    pub fn with_mfn(mut self, table: MfnTable) -> Self {
+        self.mfn.insert(table.importer(), Arc::new(table));
+        self
+    }
+
+    /// The timeline.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// An importer's MFN table.
+    pub fn mfn(&self, importer: Economy) -> Option<&MfnTable> {
+        self.mfn.get(&importer).map(AsRef::as_ref)
+    }
+
+    /// Every MFN table, in importer order.
+    pub fn mfn_tables(&self) -> Vec<&MfnTable> {
+        let mut t: Vec<&MfnTable> = self.mfn.values().map(AsRef::as_ref).collect();
+        t.sort_by_key(|t| t.importer());
+        t
+    }
+
+    /// The policy of one date, compiled for fast queries.
+    pub fn at(&self, date: NaiveDate) -> ScheduleAt {
+        ScheduleAt::new(self, self.timeline.state_at(date))
+    }
+
+    /// The duty stack of one line.
+    pub fn query(&self, importer: Economy, exporter: Economy, line: HsCode, date: NaiveDate) -> DutyStack {
+        self.at(date).stack(importer, exporter, line)
+    }
+
+    /// The dates on which policy can change: event dates and the ends of
+    /// measures' windows. Between two consecutive ones the policy is constant.
+    fn boundaries(&self) -> Vec<NaiveDate> {
+        let mut b: Vec<NaiveDate> = self.timeline.dates();
+        b.extend(self.timeline.measures().filter_map(|m| m.header().window.end()));
+        b.sort_unstable();
+        b.dedup();
+        b
+    }
+
+    /// Prices every row of a table of customs lines with `price`, calling it
+    /// once per distinct (importer, exporter, line) and policy period.
+    ///
+    /// Rows are keyed by a packed 128-bit key (period, importer, exporter,
+    /// line) in one hash table with a fast hasher, and the policy
+    /// of each period is compiled once, when its first row is met. Dates map
+    /// to periods through a small table of the distinct dates.
+    fn bulk_map<T: Clone>(
+        &self,
+        lines: &CustomsLines,
+        price: impl Fn(&ScheduleAt, Economy, Economy, HsCode) -> T,
+    ) -> Vec<T> {
+        let bounds = self.boundaries();
+        let mut period_of: FxHashMap<NaiveDate, usize> = FxHashMap::default();
+        let mut compiled: Vec<Option<ScheduleAt>> = vec![None; bounds.len() + 1];
+        let mut priced: FxHashMap<u128, T> = FxHashMap::default();
+        let mut out = Vec::with_capacity(lines.len());
+        for i in 0..lines.len() {
+            let (imp, exp, line, date) = (lines.importer[i], lines.exporter[i], lines.line[i], lines.date[i]);
+            let period = *period_of.entry(date).or_insert_with(|| bounds.partition_point(|b| *b <= date));
+            // period | importer (32 bits) | exporter (32 bits) | line (38 bits)
+            let key = (period as u128) << 102
+                | u128::from(imp.packed()) << 70
+                | u128::from(exp.packed()) << 38
+                | u128::from(line.packed());
+            let value = priced.entry(key).or_insert_with(|| {
+                let at = compiled[period].get_or_insert_with(|| self.at(date));
+                price(at, imp, exp, line)
+            });
+            out.push(value.clone());
+        }
+        out
+    }
+
+    /// Total ad valorem duty of every line of a table of customs lines
+    /// (`None` where trade is stopped). Policy is compiled once per policy
+    /// period (not per date), and each distinct (importer, exporter, line)
+    /// is priced once per period.
+    pub fn bulk_totals(&self, lines: &CustomsLines) -> Vec<Option<Percent>> {
+        self.bulk_map(lines, ScheduleAt::total)
+    }
+
+    /// Full stacks for a table of customs lines (each stack carries its own row's date).
+    pub fn bulk_stacks(&self, lines: &CustomsLines) -> Vec<DutyStack> {
+        let mut stacks = self.bulk_map(lines, |at, i, e, l| Arc::new(at.stack(i, e, l)));
+        stacks
+            .drain(..)
+            .zip(&lines.date)
+            .map(|(st, &date)| {
+                let mut st = Arc::unwrap_or_clone(st);
+                st.date = date;
+                st
+            })
+            .collect()
+    }
+}
+
+/// The serde form of a [`Schedule`] (MFN tables in importer order, so the
+/// text is deterministic).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleRepr {
+    timeline: Timeline,
+    #[serde(default)]
+    mfn: Vec<MfnTable>,
+}
+
+impl From<Schedule> for ScheduleRepr {
+    fn from(s: Schedule) -> Self {
+        let mut mfn: Vec<MfnTable> = s.mfn.into_values().map(Arc::unwrap_or_clone).collect();
+        mfn.sort_by_key(MfnTable::importer);
+        Self { timeline: s.timeline, mfn }
+    }
+}
+
+impl From<ScheduleRepr> for Schedule {
+    fn from(r: ScheduleRepr) -> Self {
+        r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn)
+    }
+}
+
+/// A table of customs lines to price: importer, exporter, line, date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomsLines {
+    importer: Vec<Economy>,
+    exporter: Vec<Economy>,
+    line: Vec<HsCode>,
+    date: Vec<NaiveDate>,
+}
+
+impl CustomsLines {
+    /// From columns of equal length.
+    pub fn new(
+        importer: Vec<Economy>,
+        exporter: Vec<Economy>,
+        line: Vec<HsCode>,
+        date: Vec<NaiveDate>,
+    ) -> Result<Self> {
+        let n = importer.len();
+        for (name, len) in [("exporter", exporter.len()), ("line", line.len()), ("date", date.len())] {
+            if len != n {
+                return Err(Error::ColumnLength { column: name, got: len, expected: n });
+            }
+        }
+        Ok(Self { importer, exporter, line, date })
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, importer: Economy, exporter: Economy, line: HsCode, date: NaiveDate) {
+        self.importer.push(importer);
+        self.exporter.push(exporter);
+        self.line.push(line);
+        self.date.push(date);
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.line.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.line.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{MeasureHeader, Selector};
+    use crate::scope::ProductScope;
+    use crate::timeline::{Action, Event};
+    use crate::window::{parse_date, DateWindow};
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+    fn c(s: &str) -> HsCode {
+        s.parse().unwrap()
+    }
+    fn p(s: &str) -> Percent {
+        s.parse().unwrap()
+    }
+
+    fn tariff(id: &str, codes: &[&str], pct: &str, start: &str, stacking: Stacking, basis: LegalBasis) -> Event {
+        let h = MeasureHeader::new(
+            id,
+            id,
+            Economy::USA,
+            Economy::CHN,
+            ProductScope::from_codes(codes.iter().copied()).unwrap(),
+            DateWindow::from(d(start)),
+            basis,
+        )
+        .unwrap();
+        Event::new(
+            d(start),
+            Action::Impose {
+                measure: Measure::Tariff { header: h, rates: TariffRates::uniform_ad_valorem(p(pct)), stacking },
+            },
+        )
+    }
+
+    fn schedule(events: Vec<Event>) -> Schedule {
+        let mfn = MfnTable::new(
+            Economy::USA,
+            [(c("8471.30.01"), Duty::ad_valorem(Percent::ZERO)), (c("8703.23.01"), Duty::ad_valorem(p("2.5")))],
+        )
+        .unwrap();
+        Schedule::new(Timeline::from_events("t", events).unwrap()).with_mfn(mfn)
+    }
+
+    /// `total` takes a fast path for additive layers; it must equal the full
+    /// stack's total, also when a ban stops some lines and not others, and
+    /// for every line and date of a bulk table.
+    #[test]
+    fn fast_total_equals_the_stack() {
+        let ban = MeasureHeader::new(
+            "BAN",
+            "ban",
+            Economy::USA,
+            Economy::CHN,
+            ProductScope::from_codes(["8703"]).unwrap(),
+            DateWindow::from(d("2019-01-01")),
+            LegalBasis::Other,
+        )
+        .unwrap();
+        let s = schedule(vec![
+            tariff("L1", &["8471", "8703.23"], "25", "2018-07-06", Stacking::default(), LegalBasis::Section301),
+            tariff("L2", &["8471.30.01"], "10", "2018-09-24", Stacking::default(), LegalBasis::Section301),
+            Event::new(d("2019-01-01"), Action::Impose { measure: Measure::ImportBan { header: ban } }),
+        ]);
+        let mut lines = CustomsLines::default();
+        for date in ["2018-01-01", "2018-08-01", "2018-10-01", "2019-06-01"] {
+            for line in ["8471.30.01", "8703.23.01", "0101.21.00"] {
+                for (imp, exp) in [(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)] {
+                    let at = s.at(d(date));
+                    assert_eq!(at.total(imp, exp, c(line)), at.stack(imp, exp, c(line)).total_ad_valorem);
+                    lines.push(imp, exp, c(line), d(date));
+                }
+            }
+        }
+        let at = s.at(d("2019-06-01"));
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8703.23.01")), None);
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8471.30.01")), Some(p("35")));
+        let stacks = s.bulk_stacks(&lines);
+        for (k, total) in s.bulk_totals(&lines).into_iter().enumerate() {
+            let single = s.query(lines.importer[k], lines.exporter[k], lines.line[k], lines.date[k]);
+            assert_eq!(total, single.total_ad_valorem);
+            assert_eq!(stacks[k], single);
+        }
+    }
+
+    #[test]
+    fn schedules_round_trip_through_json() {
+        let s =
+            schedule(vec![tariff("L1", &["8471"], "25", "2018-07-06", Stacking::default(), LegalBasis::Section301)]);
+        let text = serde_json::to_string(&s).unwrap();
+        let back: Schedule = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
+        let q = |s: &Schedule| s.query(Economy::USA, Economy::CHN, c("8471.30.01"), d("2019-01-01"));
+        assert_eq!(q(&back), q(&s));
+        assert!(serde_json::from_str::<Schedule>(r#"{"timeline":{"name":"t","events":[]},"extra":1}"#).is_err());
+    }
+
+    #[test]
+    fn additive_stack_and_exclusion() {
+        let ex_h = MeasureHeader::new(
+            "EX1",
+            "exclusion",
+            Economy::USA,
+            Economy::CHN,
+            ProductScope::from_codes(["8703.23.01"]).unwrap(),
+            DateWindow::new(d("2019-01-01"), Some(d("2020-01-01"))).unwrap(),
+            LegalBasis::Section301,
+        )
+        .unwrap();
+        let s = schedule(vec![
+            tariff("L1", &["8703"], "25", "2018-07-06", Stacking::default(), LegalBasis::Section301),
+            Event::new(
+                d("2019-01-01"),
+                Action::Impose {
+                    measure: Measure::TariffExclusion { header: ex_h, tariff: MeasureId::new("L1").unwrap() },
+                },
+            ),
+        ]);
+        let q = |date| s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d(date));
+        assert_eq!(q("2018-07-05").total_ad_valorem, Some(p("2.5")));
+        assert_eq!(q("2018-07-06").total_ad_valorem, Some(p("27.5")));
+        let ex = q("2019-06-01");
+        assert_eq!(ex.total_ad_valorem, Some(p("2.5")));
+        assert_eq!(ex.inactive.len(), 1);
+        assert_eq!(q("2020-01-01").total_ad_valorem, Some(p("27.5")));
+        // Other exporters are not hit.
+        assert_eq!(
+            s.query(Economy::USA, Economy::JPN, c("8703.23.01"), d("2019-06-01")).total_ad_valorem,
+            Some(p("2.5"))
+        );
+        // The fast path agrees with the full stack.
+        for date in ["2018-07-05", "2018-07-06", "2019-06-01", "2020-01-01"] {
+            let at = s.at(d(date));
+            assert_eq!(
+                at.total(Economy::USA, Economy::CHN, c("8703.23.01")),
+                at.stack(Economy::USA, Economy::CHN, c("8703.23.01")).total_ad_valorem
+            );
+        }
+    }
+
+    #[test]
+    fn floors_do_not_add_up() {
+        let floor = Stacking { combine: Combine::Floor, ..Stacking::default() };
+        let s = schedule(vec![
+            tariff("F15", &["87"], "15", "2025-01-01", floor.clone(), LegalBasis::Ieepa),
+            tariff("F10", &["87"], "10", "2025-01-01", floor, LegalBasis::Ieepa),
+        ]);
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        assert_eq!(st.total_ad_valorem, Some(p("15")), "{}", st.explain());
+        assert_eq!(st.inactive[0].id.as_str(), "F10");
+    }
+
+    #[test]
+    fn stacking_rules() {
+        let max = |g: &str| Stacking { combine: Combine::MaxInGroup { group: g.into() }, ..Stacking::default() };
+        let floor = Stacking { combine: Combine::Floor, ..Stacking::default() };
+        let s = schedule(vec![
+            tariff("A", &["8703"], "25", "2025-01-01", max("s301"), LegalBasis::Section301),
+            tariff("B", &["87"], "7.5", "2025-01-01", max("s301"), LegalBasis::Section301),
+            tariff("F", &["87"], "15", "2025-01-01", floor, LegalBasis::Ieepa),
+            tariff(
+                "P",
+                &["8703"],
+                "10",
+                "2025-01-01",
+                Stacking { value_share: Some(p("40")), ..Stacking::default() },
+                LegalBasis::Section122,
+            ),
+        ]);
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        // 2.5 MFN + 25 (max of 25 and 7.5) + 12.5 floor gap + 4 (10% on 40%)
+        assert_eq!(st.total_ad_valorem, Some(p("44")), "{}", st.explain());
+        assert_eq!(st.inactive[0].id.as_str(), "B");
+        let s2 = schedule(vec![
+            tariff(
+                "X",
+                &["8703"],
+                "25",
+                "2025-01-01",
+                Stacking { switches_off: vec![Selector::LegalBasis(LegalBasis::Ieepa)], ..Stacking::default() },
+                LegalBasis::Section232,
+            ),
+            tariff("F", &["87"], "15", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
+        ]);
+        let st2 = s2.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        assert_eq!(st2.total_ad_valorem, Some(p("27.5")));
+        assert!(st2.inactive[0].reason.contains("switched off by X"));
+    }
+
+    #[test]
+    fn prefix_selectors_share_limits_and_targeted_exclusions() {
+        use crate::measure::ShareLimit;
+        // A derivative layer on half the value confines a family of layers to the other half.
+        let deriv = Stacking {
+            value_share: Some(p("50")),
+            confines: vec![ShareLimit { selector: Selector::IdPrefix("RECIP".into()), share: p("50") }],
+            ..Stacking::default()
+        };
+        let s = schedule(vec![
+            tariff("D", &["8703"], "50", "2025-01-01", deriv, LegalBasis::Section232),
+            tariff("RECIP-1", &["87"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
+            tariff("OTHER", &["8703"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
+        ]);
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        // 2.5 + 25 (50% on half) + 5 (10% on the other half) + 10
+        assert_eq!(st.total_ad_valorem, Some(p("42.5")), "{}", st.explain());
+        assert!(st.layers.iter().any(|l| l.name.contains("confined by D")));
+        // An exclusion aimed at one exporter leaves the others alone.
+        let ex = MeasureHeader::new(
+            "X",
+            "exclusion for Japan",
+            Economy::USA,
+            Economy::JPN,
+            ProductScope::all(),
+            DateWindow::from(d("2025-01-01")),
+            LegalBasis::Ieepa,
+        )
+        .unwrap();
+        let mut h = MeasureHeader::new(
+            "W",
+            "world",
+            Economy::USA,
+            Economy::WLD,
+            ProductScope::all(),
+            DateWindow::from(d("2025-01-01")),
+            LegalBasis::Ieepa,
+        )
+        .unwrap();
+        h.scope = ProductScope::from_codes(["87"]).unwrap();
+        let s = schedule(vec![
+            Event::new(d("2025-01-01"), Action::Impose { measure: Measure::tariff(h, p("10")) }),
+            Event::new(
+                d("2025-01-01"),
+                Action::Impose {
+                    measure: Measure::TariffExclusion { header: ex, tariff: MeasureId::new("W").unwrap() },
+                },
+            ),
+        ]);
+        let q = |who| s.query(Economy::USA, who, c("8703.23.01"), d("2025-06-01")).total_ad_valorem;
+        assert_eq!(q(Economy::JPN), Some(p("2.5")));
+        assert_eq!(q(Economy::CHN), Some(p("12.5")));
+    }
+}
