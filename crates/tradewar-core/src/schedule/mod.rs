@@ -211,7 +211,8 @@ impl CustomsLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{MeasureHeader, Selector};
+    use crate::duty::{Duty, LegalBasis};
+    use crate::measure::{Combine, Measure, MeasureHeader, MeasureId, Selector, Stacking, TariffRates};
     use crate::scope::ProductScope;
     use crate::timeline::{Action, Event};
     use crate::window::{parse_date, DateWindow};
