@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (what, origin, line) in lines {
         println!("== {what} ({line} from {origin})");
         for d in dates {
-            let stack = schedule.query(Economy::USA, origin.parse()?, line.parse()?, d);
+            let stack = schedule.query(Economy::USA, origin.parse()?, line.parse()?, d)?;
             print!("{}", stack.explain());
         }
         println!();

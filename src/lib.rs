@@ -28,13 +28,39 @@
 //! let schedule = tradewar::us_china_2018::schedule()?;
 //! let line: HsCode = "8541.40.60".parse()?; // diodes and solar cells, on List 2
 //! let date = parse_date("2019-06-01")?;
-//! let stack = schedule.query(Economy::USA, Economy::CHN, line, date);
+//! let stack = schedule.query(Economy::USA, Economy::CHN, line, date)?;
 //! assert_eq!(stack.total_ad_valorem, Some("25".parse()?));
 //! assert_eq!(stack.layers[0].id.as_ref().unwrap().as_str(), "US301-L2");
 //! println!("{}", stack.explain());
 //! // China's soybeans: 3% MFN plus the 25% of July 2018.
-//! let soy = schedule.query(Economy::CHN, Economy::USA, "1201.90".parse()?, date);
+//! let soy = schedule.query(Economy::CHN, Economy::USA, "1201.90".parse()?, date)?;
 //! assert_eq!(soy.total_ad_valorem, Some("28".parse()?));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Questions the data cannot answer as asked
+//!
+//! Every answer is right, refused with an error that says what to ask
+//! instead, or carries its caveats. A subheading is coarser than the US
+//! tariff lines, so one duty cannot be named for it: ask for the rate of the
+//! product, which aggregates over its lines with the method named and gives
+//! the range. A line that a list splits at 10 digits is refused the same
+//! way; an importer outside the data, or an economy with itself, is refused;
+//! a date after the sources carries a caveat.
+//!
+//! ```
+//! use tradewar::prelude::*;
+//! let schedule = tradewar::us_china_2018::schedule()?;
+//! let date = parse_date("2019-06-01")?;
+//! let refused = schedule.query(Economy::USA, Economy::CHN, "8517.62".parse()?, date);
+//! assert!(matches!(refused, Err(tradewar::Error::QueryLevel { .. })));
+//! let split = schedule.query(Economy::USA, Economy::CHN, "8517.62.00".parse()?, date);
+//! assert!(matches!(split, Err(tradewar::Error::SplitLine { .. }))); // List 3 lists 8517.62.0010
+//! let rate = schedule.at(date).product_rate(Economy::USA, Economy::CHN, "8517.62".parse()?)?;
+//! assert_eq!((rate.lowest, rate.highest), (Some(Percent::ZERO), Some("25".parse()?)));
+//! assert!(schedule.query(Economy::JPN, Economy::CHN, "8517.62.0010".parse()?, date).is_err());
+//! let later = schedule.query(Economy::USA, Economy::CHN, "9403.10.00".parse()?, parse_date("2030-01-01")?)?;
+//! assert!(matches!(later.caveats[0], Caveat::AfterSources { .. }));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -81,8 +107,9 @@ pub use tradewar_models as models;
 /// The names most programs need.
 pub mod prelude {
     pub use tradewar_core::{
-        balance, commitment_progress, coverage, parse_date, replay, tariff_averages, Action, CoverageMethod,
-        DateWindow, Duty, DutyStack, Economy, Event, HsCode, HsLevel, LegalBasis, Measure, MeasureHeader, MeasureId,
-        Money, Percent, ProductScope, Schedule, Target, Timeline, TradeFlow, TradeMatrix, ValuationBasis,
+        balance, commitment_progress, coverage, parse_date, replay, tariff_averages, Action, Caveat, CoverageMethod,
+        DateWindow, Duty, DutyStack, Economy, Event, HsCode, HsLevel, LegalBasis, LineAggregation, Measure,
+        MeasureHeader, MeasureId, Money, Percent, ProductRate, ProductScope, Schedule, Target, Timeline, TradeFlow,
+        TradeMatrix, ValuationBasis,
     };
 }

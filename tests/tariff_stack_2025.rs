@@ -27,7 +27,7 @@ fn schedule() -> &'static Schedule {
 }
 
 fn q(origin: &str, line: &str, date: &str) -> DutyStack {
-    schedule().query(Economy::USA, origin.parse().unwrap(), line.parse().unwrap(), d(date))
+    schedule().query(Economy::USA, origin.parse().unwrap(), line.parse().unwrap(), d(date)).unwrap()
 }
 
 fn total(origin: &str, line: &str, date: &str) -> Percent {
@@ -219,7 +219,7 @@ fn bulk_agrees_with_single_queries() {
     for (o, l, dt) in cases {
         lines.push(Economy::USA, o.parse().unwrap(), l.parse().unwrap(), d(dt));
     }
-    let bulk = schedule().bulk_totals(&lines);
+    let bulk = schedule().bulk_totals(&lines).unwrap();
     for (i, (o, l, dt)) in cases.iter().enumerate() {
         assert_eq!(bulk[i], Some(total(o, l, dt)));
     }
@@ -262,7 +262,7 @@ fn effective_rate_on_china_moves_with_the_events() {
 #[test]
 fn the_2018_story_still_runs_on_the_same_engine() {
     let s = tradewar::us_china_2018::schedule().unwrap();
-    let st = s.query(Economy::USA, Economy::CHN, "9403.10.00".parse().unwrap(), d("2019-06-01"));
+    let st = s.query(Economy::USA, Economy::CHN, "9403.10.00".parse().unwrap(), d("2019-06-01")).unwrap();
     assert_eq!(st.total_ad_valorem, Some(p("25")));
 }
 
@@ -297,7 +297,7 @@ fn layer(id: &str, rate: u32, stacking: Stacking) -> Event {
 
 fn price(events: Vec<Event>) -> Decimal {
     tiny(events)
-        .query(Economy::USA, "DEU".parse().unwrap(), "8481.80.90".parse().unwrap(), d("2025-06-01"))
+        .query(Economy::USA, "DEU".parse().unwrap(), "8481.80.90".parse().unwrap(), d("2025-06-01")).unwrap()
         .total_ad_valorem
         .unwrap()
         .value()

@@ -20,7 +20,7 @@ use crate::hs::{HsCode, HsLevel};
 use crate::matrix::{money_from_i128, TradeMatrix};
 use crate::measure::{CommitmentKind, Measure, MeasureId};
 use crate::money::{Money, ValuationBasis};
-use crate::schedule::ScheduleAt;
+use crate::schedule::{LineAggregation, ProductRate, ScheduleAt};
 use crate::scope::Overlap;
 
 /// How trade reported at a coarser level (HS6) is counted as covered by a
@@ -57,6 +57,28 @@ impl fmt::Display for CoverageMethod {
     }
 }
 
+/// Which flows a measure's coverage counts: each kind of measure has its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoveredFlows {
+    /// The imposer's imports from the target (tariffs, exclusions, MFN
+    /// changes, import bans, quotas, purchase commitments).
+    ImposerImports,
+    /// The imposer's exports to the target (export bans and denial orders,
+    /// subsidies).
+    ImposerExports,
+}
+
+impl CoveredFlows {
+    /// The flows a measure of this kind covers.
+    pub fn of(measure: &Measure) -> Self {
+        match measure {
+            Measure::ExportBan { .. } | Measure::Subsidy { .. } => Self::ImposerExports,
+            _ => Self::ImposerImports,
+        }
+    }
+}
+
 /// Trade covered by one measure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
@@ -64,15 +86,17 @@ pub struct Coverage {
     pub id: MeasureId,
     /// Its name.
     pub name: String,
-    /// Importer (imposer).
+    /// Importer of the flows counted (the imposer for a tariff, the target
+    /// economy for an export ban).
     pub importer: Economy,
-    /// Exporter.
+    /// Exporter of the flows counted (the target for a tariff, the imposer
+    /// for an export ban).
     pub exporter: Economy,
     /// Trade year used.
     pub year: i32,
     /// Covered value.
     pub covered: Money,
-    /// All trade of the pair in the year.
+    /// All trade of the pair in the year, in the direction counted.
     pub pair_total: Money,
     /// Codes listed in the measure's scope, by number of digits.
     pub lines_by_digits: Vec<(u8, usize)>,
@@ -82,6 +106,16 @@ pub struct Coverage {
     pub method: CoverageMethod,
     /// The valuation basis of the trade counted.
     pub basis: Vec<ValuationBasis>,
+    /// Which flows the measure's kind covers.
+    pub flows: CoveredFlows,
+    /// Whether `covered` is only an upper bound whatever the method: the
+    /// measure names an entity whose share of the product-level flows cannot
+    /// be known from them.
+    pub upper_bound: bool,
+    /// Why the number is what it is, where the method alone does not say
+    /// (e.g. "ZTE Corporation's share of US exports is not in product-level
+    /// trade: all US exports to CHN in scope are counted, an upper bound").
+    pub note: Option<String>,
 }
 
 impl Coverage {
@@ -99,50 +133,100 @@ impl Coverage {
     }
 }
 
-/// The share of the importer's national lines below `product` that the
-/// measure lists; `None` when the importer's table has no line there (the
-/// share cannot be known).
-fn line_share(at: &ScheduleAt, importer: Economy, measure: &Measure, product: HsCode) -> Option<Decimal> {
-    let scope = &measure.header().scope;
-    let table = at_mfn(at, importer)?;
-    let (mut all, mut hit) = (0u32, 0u32);
-    for (line, _) in table.lines_below(product) {
-        all += 1;
-        if scope.contains(line) {
-            hit += 1;
-        }
+/// Refuses a year in which the trade has no flows: it would weigh or price
+/// nothing and give zeros that look like results.
+pub fn check_year(trade: &TradeMatrix, year: i32, what: &str) -> Result<()> {
+    let years = trade.distinct_years();
+    if years.contains(&year) {
+        return Ok(());
     }
-    (all > 0).then(|| Decimal::from(hit) / Decimal::from(all))
+    let have = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a == b => format!("only {a}"),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "none".to_string(),
+    };
+    Err(Error::NoTrade { what: what.to_string(), year, years: have })
 }
 
-fn at_mfn(at: &ScheduleAt, importer: Economy) -> Option<&crate::schedule::MfnTable> {
-    at.mfn_table(importer)
+/// How much of one line a measure covers on a date, counting the line's
+/// parts (the line itself and each finer code the measure or its exclusions
+/// list below it) as equal shares: covered parts are in the measure's scope,
+/// not carved out by an exclusion in force for this exporter, and not at a
+/// zero rate of the measure (a suspended product of a tariff wave).
+fn line_cover(at: &ScheduleAt, measure: &Measure, exporter: Economy, line: HsCode) -> Decimal {
+    let h = measure.header();
+    let mut parts = vec![line];
+    parts.extend(h.scope.included_below(line).filter(|c| c.digits() > line.digits()));
+    parts.extend(h.scope.excluded().iter().copied().filter(|x| x.digits() > line.digits() && line.contains(*x)));
+    if let Measure::Tariff { .. } = measure {
+        parts.extend(at.exclusion_codes_below(&h.id, exporter, line));
+    }
+    parts.sort_unstable();
+    parts.dedup();
+    let covered = parts
+        .iter()
+        .filter(|&&p| {
+            h.scope.contains(p)
+                && !(matches!(measure, Measure::Tariff { .. })
+                    && (at.excluded_by(&h.id, exporter, p).is_some()
+                        || measure.rates().and_then(|r| r.duty_for(p)).is_some_and(crate::duty::Duty::is_free)))
+        })
+        .count();
+    Decimal::from(covered) / Decimal::from(parts.len())
 }
 
-/// Trade of a year covered by a measure in force (or not) on the schedule's date.
+/// Trade of a year covered by a measure in force (or not) on the schedule's
+/// date, counted on the flows the measure's kind concerns ([`CoveredFlows`]).
+///
+/// Trade is at HS6 and lists are at national lines (HTS8, some HTS10): the
+/// method says how a subheading is counted. Under `LineShare` a subheading
+/// counts for the share of the importer's lines below it that are covered,
+/// a line split by finer listings counting its parts equally; where the
+/// importer's table has no line there, the whole subheading counts (and the
+/// result is an upper bound for it). A measure that names an entity (a
+/// denial order) covers an unknowable share of each flow: every flow in
+/// scope is counted and the result says it is an upper bound.
 pub fn coverage(
     at: &ScheduleAt,
     trade: &TradeMatrix,
     measure: &Measure,
     year: i32,
     method: CoverageMethod,
-) -> Coverage {
+) -> Result<Coverage> {
+    check_year(trade, year, "coverage")?;
     let h = measure.header();
-    let importer = h.imposer;
+    let flows = CoveredFlows::of(measure);
+    let entity = match measure {
+        Measure::ExportBan { entity: Some(e), .. } => Some(e),
+        _ => None,
+    };
+    // The economy on the other side of the flows counted: the target, or the
+    // entity's own economy for a denial order.
+    let other = entity.map_or(h.target, crate::measure::Entity::economy);
+    let importer_of = |other_side: Economy| match flows {
+        CoveredFlows::ImposerImports => (h.imposer, other_side),
+        CoveredFlows::ImposerExports => (other_side, h.imposer),
+    };
+    let buys = entity.and_then(crate::measure::Entity::buys);
     let mut covered = Decimal::ZERO;
     let mut pair_total: i128 = 0;
     let mut touched = 0;
     let mut bases = Vec::new();
-    let mut exporters: Vec<Economy> = trade
-        .exporters()
-        .iter()
-        .zip(trade.importers())
-        .filter(|(e, i)| **i == importer && h.target.includes(**e))
-        .map(|(e, _)| *e)
-        .collect();
-    exporters.sort_unstable();
-    exporters.dedup();
-    for &exporter in &exporters {
+    let mut others: Vec<Economy> = Vec::new();
+    for (e, i) in trade.exporters().iter().zip(trade.importers()) {
+        let o = match flows {
+            CoveredFlows::ImposerImports if *i == h.imposer => *e,
+            CoveredFlows::ImposerExports if *e == h.imposer => *i,
+            _ => continue,
+        };
+        if other.includes(o) {
+            others.push(o);
+        }
+    }
+    others.sort_unstable();
+    others.dedup();
+    for &o in &others {
+        let (importer, exporter) = importer_of(o);
         for &r in trade.pair_rows(exporter, importer) {
             let r = r as usize;
             if trade.years()[r] != year {
@@ -151,30 +235,10 @@ pub fn coverage(
             let cents = trade.values_cents()[r];
             pair_total += i128::from(cents);
             let product = trade.products()[r];
-            let ov = h.scope.overlap(product);
-            // A tariff layer at 0% (a suspended product of a wave) covers nothing;
-            // an MFN change to 0% does cover its trade.
-            let free = matches!(measure, Measure::Tariff { .. })
-                && measure.rates().and_then(|rates| rates.duty_for(product)).is_some_and(crate::duty::Duty::is_free);
-            let excluded = at.excluded_by(&h.id, exporter, product).is_some();
-            let share = match (method, ov) {
-                (_, Overlap::None) => Decimal::ZERO,
-                _ if free || excluded => Decimal::ZERO,
-                (_, Overlap::Full) => Decimal::ONE,
-                (CoverageMethod::AnyLine, Overlap::Partial) => Decimal::ONE,
-                // Without the importer's lines the share is unknown: the lower
-                // bound counts nothing, the estimate takes the whole subheading.
-                (CoverageMethod::LineShare, Overlap::Partial) => {
-                    line_share(at, importer, measure, product).unwrap_or(Decimal::ONE)
-                }
-                (CoverageMethod::FullOnly, Overlap::Partial) => {
-                    if line_share(at, importer, measure, product) == Some(Decimal::ONE) {
-                        Decimal::ONE
-                    } else {
-                        Decimal::ZERO
-                    }
-                }
-            };
+            if buys.is_some_and(|b| b.overlap(product) == Overlap::None) {
+                continue;
+            }
+            let share = product_cover(at, measure, importer, exporter, product, method);
             if !share.is_zero() {
                 touched += 1;
                 covered += Decimal::new(cents, 2) * share;
@@ -190,11 +254,29 @@ pub fn coverage(
     }
     let mut lines_by_digits: Vec<(u8, usize)> = counts.into_iter().collect();
     lines_by_digits.sort_unstable();
-    Coverage {
+    let (importer, exporter) = importer_of(other);
+    let note = match (measure, entity) {
+        (_, Some(e)) => Some(format!(
+            "{}'s share of {}'s exports is not in product-level trade: every flow from {} to {} in the \
+             measure's scope{} is counted, an upper bound",
+            e.name(),
+            h.imposer,
+            h.imposer,
+            e.economy(),
+            if buys.is_some() { " and among what the entity buys" } else { "" }
+        )),
+        (Measure::Subsidy { export_only: false, .. }, None) => Some(format!(
+            "a production subsidy also covers {}'s domestic sales, which trade data do not show: only its \
+             exports to {} are counted",
+            h.imposer, h.target
+        )),
+        _ => None,
+    };
+    Ok(Coverage {
         id: h.id.clone(),
         name: h.name.clone(),
         importer,
-        exporter: h.target,
+        exporter,
         year,
         covered: Money::new(covered.round_dp(2), crate::money::Currency::USD),
         pair_total: money_from_i128(pair_total),
@@ -202,6 +284,58 @@ pub fn coverage(
         flows_touched: touched,
         method,
         basis: bases,
+        flows,
+        upper_bound: entity.is_some(),
+        note,
+    })
+}
+
+/// The share of one product's trade that a measure covers, by method.
+fn product_cover(
+    at: &ScheduleAt,
+    measure: &Measure,
+    importer: Economy,
+    exporter: Economy,
+    product: HsCode,
+    method: CoverageMethod,
+) -> Decimal {
+    let h = measure.header();
+    if h.scope.overlap(product) == Overlap::None {
+        return Decimal::ZERO;
+    }
+    let lines: Vec<HsCode> =
+        at.mfn_table(importer).map(|t| t.lines_below(product).map(|(c, _)| c).collect()).unwrap_or_default();
+    let shares: Vec<Decimal> = if lines.is_empty() || product.digits() > lines[0].digits() {
+        vec![line_cover(at, measure, exporter, product)]
+    } else {
+        lines.iter().map(|&l| line_cover(at, measure, exporter, l)).collect()
+    };
+    // Without the importer's lines, a product only partly listed counts whole
+    // under the estimate (there is nothing to share it by) and not at all in
+    // the lower bound.
+    let unknown_lines = lines.is_empty() && h.scope.overlap(product) == Overlap::Partial;
+    match method {
+        CoverageMethod::AnyLine => {
+            if shares.iter().any(|s| !s.is_zero()) || unknown_lines {
+                Decimal::ONE
+            } else {
+                Decimal::ZERO
+            }
+        }
+        CoverageMethod::FullOnly => {
+            if !unknown_lines && shares.iter().all(|s| *s == Decimal::ONE) {
+                Decimal::ONE
+            } else {
+                Decimal::ZERO
+            }
+        }
+        CoverageMethod::LineShare => {
+            if unknown_lines {
+                Decimal::ONE
+            } else {
+                shares.iter().copied().sum::<Decimal>() / Decimal::from(shares.len())
+            }
+        }
     }
 }
 
@@ -214,11 +348,18 @@ pub struct TariffAverages {
     pub exporter: Economy,
     /// Trade year used as weights.
     pub year: i32,
-    /// Trade-weighted mean of the total ad valorem rate (weights: the year's trade by HS6).
+    /// How each HS6 rate was read off the importer's lines below it.
+    pub method: LineAggregation,
+    /// Trade-weighted mean of the total ad valorem rate (weights: the year's trade by HS6), by `method`.
     pub trade_weighted: Percent,
-    /// Trade-weighted mean of the base (MFN) rate alone.
+    /// Trade-weighted mean of the base (MFN) rate alone, by `method`.
     pub trade_weighted_mfn: Percent,
-    /// Simple mean of the total ad valorem rate over the importer's national lines.
+    /// The trade-weighted mean with each HS6 at its lowest line or part: the bracket's lower end.
+    pub trade_weighted_lowest: Percent,
+    /// The trade-weighted mean with each HS6 at its highest line or part: the bracket's upper end.
+    pub trade_weighted_highest: Percent,
+    /// Simple mean of the total ad valorem rate over the importer's national lines, by `method`
+    /// (which matters only for lines split by finer listings).
     pub simple: Percent,
     /// Duties the total rates raise on the year's trade, without any change in trade.
     pub mechanical_duties: Money,
@@ -228,6 +369,8 @@ pub struct TariffAverages {
     pub trade: Money,
     /// National lines averaged over.
     pub lines: usize,
+    /// National lines split by measures that list finer codes below them.
+    pub split_lines: usize,
     /// Lines with a specific (per-unit) part left out of the ad valorem rates.
     pub lines_with_specific: usize,
     /// Trade in flows whose product the importer's table does not know
@@ -238,78 +381,68 @@ pub struct TariffAverages {
     pub stopped_trade: Money,
 }
 
-/// Rates of the importer at HS6: `(total, base)` by product, from
-/// [`ScheduleAt::product_rate`]. Products the importer's table does not
-/// know (e.g. HS 9999.99, unallocated) are left out.
-struct Hs6Rates {
-    total: HashMap<HsCode, (Decimal, Decimal)>,
-    stopped: std::collections::HashSet<HsCode>,
-}
-
-fn hs6_rates(
-    at: &ScheduleAt,
-    importer: Economy,
-    exporter: Economy,
-    products: impl Iterator<Item = HsCode>,
-) -> Hs6Rates {
-    let mut total = HashMap::new();
-    let mut stopped = std::collections::HashSet::new();
-    let known = at.mfn_table(importer);
-    for p in products {
-        if total.contains_key(&p) || stopped.contains(&p) || known.is_none_or(|t| t.lines_below(p).next().is_none()) {
-            continue;
-        }
-        match at.product_rate(importer, exporter, p) {
-            Some(r) => {
-                total.insert(p, r);
-            }
-            None => {
-                stopped.insert(p);
-            }
-        }
-    }
-    Hs6Rates { total, stopped }
-}
-
-/// Trade-weighted and simple average tariffs, and mechanical duties.
+/// Trade-weighted and simple average tariffs, and mechanical duties, with
+/// each HS6 rate read off the importer's lines by `method`; the bracket
+/// (every HS6 at its lowest, and at its highest, line) comes with it.
+/// Refused: an economy with itself, an importer the schedule's sources do not
+/// cover, a year without trade.
 pub fn tariff_averages(
     at: &ScheduleAt,
     trade: &TradeMatrix,
     importer: Economy,
     exporter: Economy,
     year: i32,
-) -> TariffAverages {
+    method: LineAggregation,
+) -> Result<TariffAverages> {
+    at.check_pair(importer, exporter)?;
+    check_year(trade, year, "tariff averages")?;
     let rows: Vec<usize> =
         trade.pair_rows(exporter, importer).iter().map(|&r| r as usize).filter(|&r| trade.years()[r] == year).collect();
-    let products: Vec<HsCode> = rows
-        .iter()
-        .map(|&r| trade.products()[r].truncate(HsLevel::Subheading).unwrap_or(trade.products()[r]))
-        .collect();
-    let rates = hs6_rates(at, importer, exporter, products.iter().copied());
-    let mut stopped = Decimal::ZERO;
-    let (mut weighted_t, mut weighted_b, mut weight, mut unmatched) =
-        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    for (&r, p) in rows.iter().zip(&products) {
+    let known = at.mfn_table(importer);
+    let mut rates: HashMap<HsCode, Option<ProductRate>> = HashMap::new();
+    let zero = Decimal::ZERO;
+    let (mut weighted_t, mut weighted_b, mut lo, mut hi) = (zero, zero, zero, zero);
+    let (mut weight, mut unmatched, mut stopped) = (zero, zero, zero);
+    for &r in &rows {
+        let raw = trade.products()[r];
+        let p = raw.truncate(HsLevel::Subheading).unwrap_or(raw);
+        let rate = match rates.get(&p) {
+            Some(rate) => rate.clone(),
+            None => {
+                let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) {
+                    None
+                } else {
+                    Some(at.product_rate(importer, exporter, p)?)
+                };
+                rates.insert(p, rate.clone());
+                rate
+            }
+        };
         let v = Decimal::new(trade.values_cents()[r], 2);
-        match rates.total.get(p) {
-            Some((t, b)) => {
-                weighted_t += t * v;
-                weighted_b += b * v;
+        let Some(rate) = rate else {
+            unmatched += v;
+            continue;
+        };
+        match (rate.total(method), rate.base(method), rate.lowest, rate.highest) {
+            (Some(t), Some(b), Some(l), Some(h)) => {
+                weighted_t += t.value() * v;
+                weighted_b += b.value() * v;
+                lo += l.value() * v;
+                hi += h.value() * v;
                 weight += v;
             }
-            None if rates.stopped.contains(p) => stopped += v,
-            None => unmatched += v,
+            _ => stopped += v,
         }
     }
-    let (mut n, mut n_spec, mut simple_sum) = (0usize, 0usize, Decimal::ZERO);
-    if let Some(table) = at.mfn_table(importer) {
-        for (line, duty) in table.lines() {
-            if let Some(t) = at.total(importer, exporter, line) {
+    let (mut n, mut n_spec, mut n_split, mut simple_sum) = (0usize, 0usize, 0usize, zero);
+    if let Some(table) = known {
+        for (line, _) in table.lines() {
+            let r = at.product_rate(importer, exporter, line)?;
+            if let Some(t) = r.total(method) {
                 simple_sum += t.value();
                 n += 1;
-                if duty.has_specific_part() {
-                    n_spec += 1;
-                }
+                n_spec += usize::from(r.lines_with_specific > 0);
+                n_split += usize::from(r.split_lines > 0);
             }
         }
     }
@@ -321,21 +454,25 @@ pub fn tariff_averages(
         }
     };
     let usd = |d: Decimal| Money::new((d / Decimal::ONE_HUNDRED).round_dp(2), crate::money::Currency::USD);
-    TariffAverages {
+    Ok(TariffAverages {
         importer,
         exporter,
         year,
+        method,
         trade_weighted: pct(weighted_t, weight),
         trade_weighted_mfn: pct(weighted_b, weight),
+        trade_weighted_lowest: pct(lo, weight),
+        trade_weighted_highest: pct(hi, weight),
         simple: pct(simple_sum, Decimal::from(n.max(1))),
         mechanical_duties: usd(weighted_t),
         mechanical_additional_duties: usd(weighted_t - weighted_b),
         trade: Money::new(weight, crate::money::Currency::USD),
         lines: n,
+        split_lines: n_split,
         lines_with_specific: n_spec,
         unmatched_trade: Money::new(unmatched, crate::money::Currency::USD),
         stopped_trade: Money::new(stopped, crate::money::Currency::USD),
-    }
+    })
 }
 
 /// A bilateral goods balance, with the bases of each side named.
@@ -366,8 +503,13 @@ impl Balance {
     }
 }
 
-/// The reporter's balance with a partner in a year.
+/// The reporter's balance with a partner in a year. Refused: an economy
+/// with itself, a year in which the trade has no flows.
 pub fn balance(trade: &TradeMatrix, reporter: Economy, partner: Economy, year: i32) -> Result<Balance> {
+    if reporter == partner {
+        return Err(Error::SelfPair { what: "balance", economy: reporter.to_string() });
+    }
+    check_year(trade, year, "balance")?;
     let exports = trade.total(reporter, partner, year);
     let imports = trade.total(partner, reporter, year);
     Ok(Balance {

@@ -159,4 +159,79 @@ pub enum Error {
         /// The table's length.
         expected: usize,
     },
+    /// A bilateral question about an economy and itself.
+    #[error("{what}: {economy} with itself; a bilateral question needs two different economies")]
+    SelfPair {
+        /// What was asked (a duty query, a balance...).
+        what: &'static str,
+        /// The economy given on both sides.
+        economy: String,
+    },
+    /// A question about an economy the data do not cover.
+    #[error("{economy} is not covered as {role}: the data ({source_name}) cover {covered}; {hint}")]
+    NotCovered {
+        /// The economy asked about.
+        economy: String,
+        /// Its role in the question ("importer", "exporter").
+        role: &'static str,
+        /// What the data cover.
+        covered: String,
+        /// The data.
+        source_name: String,
+        /// What to ask instead.
+        hint: &'static str,
+    },
+    /// A product code coarser than the importer's tariff lines, where one
+    /// duty cannot be named.
+    #[error(
+        "{code} is coarser than {importer}'s tariff lines ({digits} digits; {lines} below it, e.g. {example}): \
+         query one of its lines, or ask for the rate of the product (`ScheduleAt::product_rate`, Python \
+         `Schedule.rate`), which aggregates over its lines with the method named"
+    )]
+    QueryLevel {
+        /// The code asked about.
+        code: String,
+        /// The importer.
+        importer: String,
+        /// Digits of the importer's lines.
+        digits: u8,
+        /// How many lines lie below the code.
+        lines: usize,
+        /// One of them.
+        example: String,
+    },
+    /// A line that a measure splits: it lists finer codes below it, so part
+    /// of the line pays one duty and part another.
+    #[error(
+        "{line} is split by {measure}, which lists {listed} below it: query at {digits} digits, or ask for the \
+         rate of the product (`ScheduleAt::product_rate`, Python `Schedule.rate`) for the range over its parts"
+    )]
+    SplitLine {
+        /// The line asked about.
+        line: String,
+        /// The measure that splits it.
+        measure: String,
+        /// A finer code it lists.
+        listed: String,
+        /// Digits of that code.
+        digits: u8,
+    },
+    /// A question about a year in which the trade has no flows.
+    #[error("{what}: the trade has no flows in {year} (years: {years})")]
+    NoTrade {
+        /// What was asked.
+        what: String,
+        /// The year asked about.
+        year: i32,
+        /// The years the trade has.
+        years: String,
+    },
+    /// One row of a table could not be used; the row is named.
+    #[error("row {row}: {source}")]
+    InRow {
+        /// The row, from 0.
+        row: usize,
+        /// Why.
+        source: Box<Error>,
+    },
 }

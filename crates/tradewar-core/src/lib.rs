@@ -20,8 +20,8 @@ mod timeline;
 mod window;
 
 pub use accounting::{
-    balance, commitment_progress, coverage, tariff_averages, total_attainment, Balance, CommitmentProgress, Coverage,
-    CoverageMethod, Target, TargetProgress, TariffAverages,
+    balance, check_year, commitment_progress, coverage, tariff_averages, total_attainment, Balance, CommitmentProgress,
+    Coverage, CoverageMethod, CoveredFlows, Target, TargetProgress, TariffAverages,
 };
 pub use duty::{Duty, LegalBasis, Percent};
 pub use economy::Economy;
@@ -34,7 +34,10 @@ pub use measure::{
 };
 pub use money::{Currency, Money, ValuationBasis};
 pub use replay::{bn, replay, Replay, ReplayStep};
-pub use schedule::{CustomsLines, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, ScheduleAt};
+pub use schedule::{
+    Caveat, CustomsLines, DataCoverage, DutyStack, InactiveLayer, Layer, LineAggregation, MfnTable, ProductRate,
+    Schedule, ScheduleAt,
+};
 pub use scope::{Overlap, ProductScope};
 pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};
 pub use window::{parse_date, DateWindow};

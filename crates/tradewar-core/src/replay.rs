@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounting::{coverage, tariff_averages, Coverage, CoverageMethod, TariffAverages};
 use crate::economy::Economy;
+use crate::error::Result;
 use crate::matrix::TradeMatrix;
 use crate::measure::Measure;
 use crate::money::Money;
-use crate::schedule::Schedule;
+use crate::schedule::{LineAggregation, Schedule};
 
 /// One event date of a replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,14 +41,15 @@ pub struct Replay {
 }
 
 /// Replays `schedule`'s timeline on `trade` of `weights_year`, for each
-/// (importer, exporter) direction in `directions`.
+/// (importer, exporter) direction in `directions`; averages read each HS6
+/// rate as the line-share mean of its lines (with the bracket).
 pub fn replay(
     schedule: &Schedule,
     trade: &TradeMatrix,
     directions: &[(Economy, Economy)],
     weights_year: i32,
     method: CoverageMethod,
-) -> Replay {
+) -> Result<Replay> {
     let timeline = schedule.timeline();
     let mut steps = Vec::new();
     for date in timeline.dates() {
@@ -63,16 +65,19 @@ pub fn replay(
         for &(importer, exporter) in directions {
             for m in at.tariffs_on(importer, exporter) {
                 if matches!(m, Measure::Tariff { .. }) {
-                    let mut c = coverage(&at, trade, m, weights_year, method);
+                    let mut c = coverage(&at, trade, m, weights_year, method)?;
                     c.exporter = exporter;
                     cov.push(c);
                 }
             }
         }
-        let averages = directions.iter().map(|&(i, e)| tariff_averages(&at, trade, i, e, weights_year)).collect();
+        let averages = directions
+            .iter()
+            .map(|&(i, e)| tariff_averages(&at, trade, i, e, weights_year, LineAggregation::LineShare))
+            .collect::<Result<Vec<_>>>()?;
         steps.push(ReplayStep { date, events: events.collect(), coverage: cov, averages });
     }
-    Replay { name: timeline.name().to_string(), weights_year, method, steps }
+    Ok(Replay { name: timeline.name().to_string(), weights_year, method, steps })
 }
 
 /// `$12.3B`, `-$375.2B`.

@@ -400,9 +400,27 @@ pub fn timeline() -> Result<Timeline> {
 
 /// The timeline with the US 2017 MFN schedule (HTS8) and China's 2018 MFN
 /// rates on US goods (HS6): ready for duty queries and accounting.
+///
+/// Its [`DataCoverage`](tradewar_core::DataCoverage): the tariffs of the USA
+/// and China, from 2017-01-01 (the US MFN schedule's year) to 2021-12-31 (the
+/// end of Phase One's purchase period; the last recorded change of duties is
+/// on 2020-02-14). Other importers are refused; dates outside the period
+/// are answered with a caveat.
 pub fn schedule() -> Result<Schedule> {
     let (_, cn_mfn) = china_events()?;
-    Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()).with_mfn(cn_mfn))
+    let date = |s: &str| tradewar_core::parse_date(s).map_err(domain);
+    let coverage = tradewar_core::DataCoverage::new(
+        "the 2018-2020 US-China story: US MFN 2017, the Section 301 lists of 2020-01-01, China's notices and \
+         Phase One",
+        date("2017-01-01")?,
+        date("2021-12-31")?,
+        vec![Economy::USA, Economy::CHN],
+    )
+    .map_err(domain)?;
+    Ok(Schedule::new(timeline()?)
+        .with_mfn(embedded::us_mfn_2017()?.clone())
+        .with_mfn(cn_mfn)
+        .with_coverage(coverage))
 }
 
 /// The main report: the replay, the target, the offer and Phase One.
@@ -440,7 +458,8 @@ pub fn report() -> Result<Report> {
         &[(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)],
         2017,
         CoverageMethod::LineShare,
-    );
+    )
+    .map_err(domain)?;
     let census = embedded::census_2017_totals()?;
     let get = |e: Economy| {
         census.iter().find(|r| r.exporter == e).map(|r| r.value).ok_or_else(|| DataError::Inconsistent {
@@ -476,12 +495,8 @@ pub fn report() -> Result<Report> {
         if let Measure::Tariff { header, .. } = m {
             let at = schedule.at(header.window.start());
             let Some(current) = at.state().get(&header.id) else { continue };
-            let by = |method| tradewar_core::coverage(&at, trade, &current.measure, 2017, method);
-            list_coverage.push([
-                by(CoverageMethod::FullOnly),
-                by(CoverageMethod::LineShare),
-                by(CoverageMethod::AnyLine),
-            ]);
+            let by = |method| tradewar_core::coverage(&at, trade, &current.measure, 2017, method).map_err(domain);
+            list_coverage.push([by(CoverageMethod::FullOnly)?, by(CoverageMethod::LineShare)?, by(CoverageMethod::AnyLine)?]);
         }
     }
     Ok(Report {

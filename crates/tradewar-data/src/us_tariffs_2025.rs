@@ -704,8 +704,22 @@ pub fn timeline() -> Result<Timeline> {
 
 /// The timeline with the US MFN schedule as the base. The base is the 2017
 /// HTS8 schedule (the newest embedded; the source has no MFN table).
+///
+/// Its [`DataCoverage`](tradewar_core::DataCoverage): the tariffs of the USA
+/// only, from 2025-01-01 to the tracker's latest date ([`latest_date`]).
+/// Other importers are refused; a date after the latest one is answered with
+/// a caveat (changes the sources had scheduled, such as the end of Section
+/// 122, are applied; nothing announced later is known).
 pub fn schedule() -> Result<Schedule> {
-    Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()))
+    let from = tradewar_core::parse_date("2025-01-01").map_err(domain)?;
+    let coverage = tradewar_core::DataCoverage::new(
+        "the Budget Lab at Yale US tariff tracker (2025-2026) and US MFN 2017",
+        from,
+        latest_date()?,
+        vec![Economy::USA],
+    )
+    .map_err(domain)?;
+    Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()).with_coverage(coverage))
 }
 
 /// The tracker's policy events from 2025-01-27, with what happened.
@@ -753,8 +767,10 @@ pub struct EffectiveRate {
 
 /// The trade-weighted rate on US imports from `exporter` on `date`, with
 /// weights the `year` rows of any trade table (`exporter` to USA). A product
-/// coarser than the US lines (an HS6) takes the simple mean of its US lines'
-/// totals. The embedded US–China table is HS6, 2015–2021, CIF.
+/// coarser than the US lines (an HS6) takes the line-share mean of its US
+/// lines' totals ([`tradewar_core::ScheduleAt::product_rate`]; a line that a
+/// measure splits at 10 digits counts its parts equally). The embedded
+/// US–China table is HS6, 2015–2021, CIF.
 pub fn effective_rate(
     schedule: &Schedule,
     trade: &TradeMatrix,
@@ -774,29 +790,21 @@ pub fn effective_rate(
         let cents = trade.values_cents()[r];
         let code = trade.products()[r];
         let chapter = code.chapter().value();
-        let mut n = 0u32;
-        let (mut st, mut sb) = (Decimal::ZERO, Decimal::ZERO);
-        let mut ok = chapter != 98 && chapter != 99;
-        if ok {
-            for (line, _) in table.lines_below(code) {
-                match (at.total(Economy::USA, exporter, line), at.base_rate(Economy::USA, line)) {
-                    (Some(t), Some(b)) => {
-                        st += t.value();
-                        sb += b.value();
-                        n += 1;
-                    }
-                    _ => ok = false,
-                }
-            }
-            ok &= n > 0;
-        }
-        if !ok {
+        let known = table.lines_below(code).next().is_some() || table.duty_for(code).is_some();
+        let rate = if chapter != 98 && chapter != 99 && known {
+            let r = at.product_rate(Economy::USA, exporter, code).map_err(domain)?;
+            r.line_share.zip(r.base_line_share)
+        } else {
+            None
+        };
+        let Some((st, sb)) = rate else {
             unpriced += cents;
             continue;
-        }
+        };
+        let (st, sb) = (st.value(), sb.value());
         let v = Decimal::from(cents);
-        wt += v * st / Decimal::from(n);
-        wb += v * sb / Decimal::from(n);
+        wt += v * st;
+        wb += v * sb;
         priced += cents;
         products += 1;
     }

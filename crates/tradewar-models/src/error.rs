@@ -30,6 +30,19 @@ pub enum ModelError {
         /// Extra diagnostics (e.g. the worst country), starting with ", ".
         detail: String,
     },
+    /// A measure (or a change of one) that the model cannot represent: never
+    /// ignored, always refused, naming the measure and the model.
+    #[error("{model} cannot represent {kind} {measure}: {reason}")]
+    Unsupported {
+        /// The model.
+        model: String,
+        /// The measure's id.
+        measure: String,
+        /// Its kind.
+        kind: &'static str,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// An error of the core domain (bad codes, money...).
     #[error(transparent)]
     Core(#[from] tradewar_core::Error),

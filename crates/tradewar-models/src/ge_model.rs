@@ -100,24 +100,30 @@ impl Model for GeModel {
 
     fn run(&self, scenario: &Scenario) -> Result<Outcome> {
         let s = scenario.shocks()?;
+        s.refuse_other_changes(self.name())?;
         let dirs = directions(&s);
+        // A ban on part of a direction has no aggregate form: refused, never ignored.
+        if let Some(((e, i), d)) = dirs.iter().find(|(_, d)| d.banned > 0.0 && d.banned < d.value) {
+            let ids = banning_measures(scenario, *e, *i)?;
+            return Err(ModelError::Unsupported {
+                model: self.name().to_string(),
+                measure: ids.join(", "),
+                kind: "ban",
+                reason: format!(
+                    "it stops {:.1}% of the value from {e} to {i}; the GE model has one aggregate good per \
+                     direction and cannot stop part of it: run SMART or GSIM, or leave the ban out with \
+                     Scenario::ignoring (Python: Scenario(..., ignore=[...]))",
+                    100.0 * d.banned / d.value
+                ),
+            });
+        }
         let mut eq = self.solve(&dirs, &[])?;
-        let partial_bans: Vec<String> = dirs
-            .iter()
-            .filter(|(_, d)| d.banned > 0.0 && d.banned < d.value)
-            .map(|((e, i), d)| format!("{e}->{i} ({:.1}% of value)", 100.0 * d.banned / d.value))
-            .collect();
         let mut notes = vec![format!(
-            "GE world of {} economies; tariffs trade-weighted by direction; revenue rebated: {}",
+            "GE world of {} economies, sigma {}; tariffs trade-weighted by direction; revenue rebated: {}",
             self.world.len(),
+            self.config.sigma,
             self.config.rebate_tariff_revenue
         )];
-        if !partial_bans.is_empty() {
-            notes.push(format!(
-                "bans on part of a direction are not applied in the aggregate GE: {}",
-                partial_bans.join(", ")
-            ));
-        }
         let mut added: BTreeMap<(Economy, Economy), f64> = BTreeMap::new();
         let change = |eq: &GeEquilibrium, e: Economy, i: Economy| -> Result<f64> {
             let p = eq.pair(self.index(e)?, self.index(i)?).ok_or_else(|| ModelError::InvalidInput {
@@ -172,7 +178,8 @@ impl Model for GeModel {
             table.tariff_before.push(d.t0);
             table.tariff_after.push(d.t1);
             table.revenue_change.push(d.t1 * new_value - d.t0 * d.value);
-            table.welfare_gain.push(0.0);
+            // GE measures welfare as the real income change of each economy, not in dollars by flow.
+            table.welfare_gain.push(f64::NAN);
         }
         let mut o = Outcome::from_flows(
             self.name(),
@@ -185,8 +192,32 @@ impl Model for GeModel {
                 o.economies.real_income_change_pct[row] = c.welfare_gain_pct;
             }
         }
+        notes.extend(s.caveats.iter().cloned());
         o.notes = notes;
         o.score(scenario.target());
         Ok(o)
     }
+}
+
+/// The ids of the bans in force on the later date that stop some flow from
+/// `exporter` to `importer` (for the error that refuses a partial ban).
+fn banning_measures(scenario: &Scenario, exporter: Economy, importer: Economy) -> Result<Vec<String>> {
+    let (_, to) = scenario.dates();
+    let at = scenario.applied_schedule().at(to);
+    let mut ids: Vec<String> = at
+        .state()
+        .in_force()
+        .filter(|m| match m {
+            tradewar_core::Measure::ImportBan { header } => {
+                header.imposer == importer && header.target.includes(exporter)
+            }
+            tradewar_core::Measure::ExportBan { header, entity: None } => {
+                header.imposer == exporter && header.target.includes(importer)
+            }
+            _ => false,
+        })
+        .map(|m| m.id().to_string())
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
 }

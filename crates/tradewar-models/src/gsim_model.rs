@@ -125,6 +125,7 @@ impl Model for GsimModel {
 
     fn run(&self, scenario: &Scenario) -> Result<Outcome> {
         let s = scenario.shocks()?;
+        s.refuse_other_changes(self.name())?;
         let mut regions: Vec<Economy> = s.exporter.iter().chain(&s.importer).copied().collect();
         regions.sort_unstable();
         regions.dedup();
@@ -135,8 +136,14 @@ impl Model for GsimModel {
         }
         let mut boosts: Vec<(Vec<usize>, f64)> = Vec::new();
         let mut solved = self.solve(&s, &regions, &markets, &boosts)?;
-        let mut notes =
-            vec![format!("{} product markets at {:?} level, {} regions", markets.len(), self.level, regions.len())];
+        let e = &self.elasticities;
+        let mut notes = vec![
+            format!("{} product markets at {:?} level, {} regions", markets.len(), self.level, regions.len()),
+            format!(
+                "elasticities (every region): import demand {}, substitution {}, export supply {}",
+                e.import_demand, e.substitution, e.export_supply
+            ),
+        ];
         for c in &s.commitments {
             match scenario.commitment_mode() {
                 CommitmentMode::AddedDemand => {
@@ -176,7 +183,8 @@ impl Model for GsimModel {
             tariff_before: s.t0.clone(),
             tariff_after: s.t1.clone(),
             revenue_change: solved.revenue_change,
-            welfare_gain: vec![0.0; s.len()],
+            // GSIM measures welfare by region, not by flow.
+            welfare_gain: vec![f64::NAN; s.len()],
         };
         let mut o =
             Outcome::from_flows(self.name(), scenario.name(), "consumer + producer surplus + tariff revenue", table);
@@ -185,6 +193,7 @@ impl Model for GsimModel {
                 o.economies.welfare_gain[row] = solved.welfare_by_region[r];
             }
         }
+        notes.extend(s.caveats.iter().cloned());
         o.notes = notes;
         o.score(scenario.target());
         Ok(o)

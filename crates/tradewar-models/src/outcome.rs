@@ -43,7 +43,8 @@ pub struct FlowTable {
     pub tariff_after: Vec<f64>,
     /// Change of the importer's tariff revenue on the flow, USD.
     pub revenue_change: Vec<f64>,
-    /// Welfare gain attributed to the flow (model-specific, named in the outcome), USD.
+    /// Welfare gain attributed to the flow (model-specific, named in the
+    /// outcome), USD; NaN where the model does not measure welfare by flow.
     pub welfare_gain: Vec<f64>,
 }
 
@@ -69,7 +70,9 @@ pub struct EconomyTable {
     pub imports_change: Vec<f64>,
     /// Change of its tariff revenue, USD.
     pub revenue_change: Vec<f64>,
-    /// Welfare gain, USD (PE models) — see the outcome's `welfare_measure`.
+    /// Welfare gain, USD (SMART, GSIM) — see the outcome's `welfare_measure`;
+    /// NaN where the model does not measure it in dollars (accounting, GE:
+    /// see `real_income_change_pct`).
     pub welfare_gain: Vec<f64>,
     /// Real income change in percent (GE models; NaN where not computed).
     pub real_income_change_pct: Vec<f64>,
@@ -216,13 +219,14 @@ impl Outcome {
             let t = &self.economies;
             let _ = write!(
                 s,
-                "  {e}: exports {:+.2}B, imports {:+.2}B, tariff revenue {:+.2}B, welfare {:+.3}B ({})",
+                "  {e}: exports {:+.2}B, imports {:+.2}B, tariff revenue {:+.2}B",
                 t.exports_change[k] / 1e9,
                 t.imports_change[k] / 1e9,
                 t.revenue_change[k] / 1e9,
-                t.welfare_gain[k] / 1e9,
-                self.welfare_measure
             );
+            if t.welfare_gain[k].is_finite() {
+                let _ = write!(s, ", welfare {:+.3}B ({})", t.welfare_gain[k] / 1e9, self.welfare_measure);
+            }
             if t.real_income_change_pct[k].is_finite() {
                 let _ = write!(s, ", real income {:+.4}%", t.real_income_change_pct[k]);
             }

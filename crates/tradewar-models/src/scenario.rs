@@ -1,6 +1,7 @@
 //! Scenarios: a baseline trade matrix and a schedule (MFN tables plus a
 //! timeline), evaluated at a date or as a change between two dates, with
-//! optional proposals (purchase offers, bans) and a target to score.
+//! proposals on top of the timeline (any measure, any timeline event: a
+//! what-if) and a target to score.
 //!
 //! The boundary between exact domain values and model kernels is here:
 //! [`Scenario::shocks`] turns money (`i64` cents) and rates (`Decimal`
@@ -11,7 +12,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use tradewar_core::{CommitmentKind, Economy, HsCode, HsLevel, Measure, Schedule, Target, TradeMatrix};
+use tradewar_core::{
+    Action, CommitmentKind, Economy, Event, HsCode, HsLevel, LineAggregation, Measure, MeasureId, Schedule, Target,
+    TradeMatrix,
+};
 
 use crate::error::{ModelError, Result};
 
@@ -19,9 +23,13 @@ use crate::error::{ModelError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum CommitmentMode {
     /// The buyer's total demand is given: the extra purchases from the
-    /// seller displace purchases from other suppliers (in SMART pro rata to
-    /// their imports; in GSIM and GE through a calibrated preference shift
-    /// toward the seller). When others hold too little, the rest is reported.
+    /// seller displace purchases from other suppliers (in SMART and
+    /// accounting pro rata to their imports; in GSIM and GE through a
+    /// calibrated preference shift toward the seller). The commitment is
+    /// always bought in full: where the suppliers in the data hold too little
+    /// (a bilateral table has none), the rest displaces suppliers outside the
+    /// data, so it adds to the buyer's imports in the data; the outcome's
+    /// notes say how much.
     Diversion,
     /// The extra purchases add to the buyer's total demand; no other flow moves.
     #[default]
@@ -56,10 +64,16 @@ pub struct Scenario {
     schedule: Arc<Schedule>,
     base_year: i32,
     evaluation: Evaluation,
-    proposals: Vec<Measure>,
+    /// What-if events on top of the schedule's timeline.
+    proposals: Vec<Event>,
+    /// The schedule with the proposals applied (the schedule itself when there are none).
+    applied: Arc<Schedule>,
+    /// Measures left out of both sides at the user's request.
+    ignored: Vec<MeasureId>,
     commitment_mode: CommitmentMode,
     commitment_year: Option<i32>,
     target: Option<Target>,
+    rates: LineAggregation,
 }
 
 /// The serde form of a [`Scenario`].
@@ -70,7 +84,11 @@ struct ScenarioRepr {
     base_year: i32,
     evaluation: Evaluation,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    proposals: Vec<Measure>,
+    proposals: Vec<ProposalRepr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<MeasureId>,
+    #[serde(default, skip_serializing_if = "is_line_share")]
+    rates: LineAggregation,
     #[serde(default)]
     commitment_mode: CommitmentMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,13 +99,29 @@ struct ScenarioRepr {
     baseline: TradeMatrix,
 }
 
+/// A proposal as written: a timeline event, or (the form of earlier files)
+/// a bare measure, imposed on the first day of its window.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum ProposalRepr {
+    Event(Event),
+    Measure(Measure),
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_line_share(r: &LineAggregation) -> bool {
+    *r == LineAggregation::LineShare
+}
+
 impl From<Scenario> for ScenarioRepr {
     fn from(s: Scenario) -> Self {
         Self {
             name: s.name,
             base_year: s.base_year,
             evaluation: s.evaluation,
-            proposals: s.proposals,
+            proposals: s.proposals.into_iter().map(ProposalRepr::Event).collect(),
+            ignored: s.ignored,
+            rates: s.rates,
             commitment_mode: s.commitment_mode,
             commitment_year: s.commitment_year,
             target: s.target,
@@ -106,11 +140,15 @@ impl TryFrom<ScenarioRepr> for Scenario {
             Evaluation::At(date) => Scenario::at(&r.name, baseline, schedule, r.base_year, date)?,
             Evaluation::Between { from, to } => Scenario::between(&r.name, baseline, schedule, r.base_year, from, to)?,
         };
-        for m in r.proposals {
-            m.validate()?;
-            s = s.with_proposal(m);
+        let events = r.proposals.into_iter().map(|p| match p {
+            ProposalRepr::Event(e) => e,
+            ProposalRepr::Measure(m) => Event::new(m.header().window.start(), Action::Impose { measure: m }),
+        });
+        s = s.with_events(events)?;
+        if !r.ignored.is_empty() {
+            s = s.ignoring(r.ignored)?;
         }
-        s = s.with_commitment_mode(r.commitment_mode);
+        s = s.with_commitment_mode(r.commitment_mode).with_rates(r.rates);
         if let Some(y) = r.commitment_year {
             s = s.with_commitment_year(y);
         }
@@ -163,9 +201,64 @@ pub struct PolicyShocks {
     pub banned: Vec<bool>,
     /// Purchase commitments in force after (and proposals).
     pub commitments: Vec<CommitmentShock>,
+    /// Changes of policy that the tariff and ban columns cannot carry
+    /// (quotas, subsidies, denial orders on an entity): each model applies
+    /// those it can represent and refuses the others.
+    pub other_changes: Vec<MeasureChange>,
+    /// What the scenario's answers assume (dates outside the schedule's
+    /// sources, split lines priced by their parts), for the outcome's notes.
+    pub caveats: Vec<String>,
+}
+
+/// How a measure that the tariff and ban columns cannot carry changed
+/// between the two dates of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureChange {
+    /// The measure as it stands on the later date (or the earlier one, when lifted).
+    pub measure: Arc<Measure>,
+    /// Whether it is in force on the earlier date.
+    pub before: bool,
+    /// Whether it is in force on the later date.
+    pub after: bool,
+}
+
+impl MeasureChange {
+    /// A short description, e.g. "export_ban BIS-ZTE (BIS denial order on ZTE) comes into force".
+    pub fn describe(&self) -> String {
+        let m = &self.measure;
+        let what = match (self.before, self.after) {
+            (false, true) => "comes into force",
+            (true, false) => "ends",
+            _ => "changes",
+        };
+        format!("{} {} ({}) {what}", m.kind(), m.id(), m.header().name)
+    }
+
+    /// The error a model returns when it cannot represent the change.
+    pub fn unsupported(&self, model: &str, reason: &str) -> ModelError {
+        ModelError::Unsupported {
+            model: model.to_string(),
+            measure: self.measure.id().to_string(),
+            kind: self.measure.kind(),
+            reason: format!(
+                "{}: {reason}; run a model that represents it, or leave it out with Scenario::ignoring \
+                 (Python: Scenario(..., ignore=[...]))",
+                self.describe()
+            ),
+        }
+    }
 }
 
 impl PolicyShocks {
+    /// Refuses every change of `other_changes` with the model's name and
+    /// why it cannot represent it (for models that represent none of them).
+    pub fn refuse_other_changes(&self, model: &str) -> Result<()> {
+        match self.other_changes.first() {
+            None => Ok(()),
+            Some(c) => Err(c.unsupported(model, other_change_reason(&c.measure))),
+        }
+    }
+
     /// Number of flows.
     pub fn len(&self) -> usize {
         self.value.len()
@@ -179,6 +272,33 @@ impl PolicyShocks {
 
 /// A product's tariff before and after (fraction), `None` where trade is stopped.
 type RatePair = (Option<f64>, Option<f64>);
+
+/// Why a product-level or aggregate model cannot represent a measure that
+/// the tariff and ban columns do not carry.
+pub(crate) fn other_change_reason(m: &Measure) -> &'static str {
+    match m {
+        Measure::ExportBan { entity: Some(_), .. } => {
+            "it denies one entity, whose share of product-level trade is not known"
+        }
+        Measure::Quota { .. } => "quotas are not represented in this model",
+        Measure::Subsidy { .. } => "subsidies are not represented in this model",
+        _ => "this kind of measure is not represented in this model",
+    }
+}
+
+/// Whether a measure acts through the tariff and ban columns of the shocks
+/// (tariffs, exclusions, MFN changes, economy-wide bans) or commitments.
+fn carried_by_shocks(m: &Measure) -> bool {
+    matches!(
+        m,
+        Measure::Tariff { .. }
+            | Measure::TariffExclusion { .. }
+            | Measure::MfnChange { .. }
+            | Measure::ImportBan { .. }
+            | Measure::ExportBan { entity: None, .. }
+            | Measure::PurchaseCommitment { .. }
+    )
+}
 
 /// `Decimal` percent to an `f64` fraction.
 pub(crate) fn fraction(pct: Decimal) -> f64 {
@@ -231,21 +351,82 @@ impl Scenario {
         }
         Ok(Self {
             name: name.to_string(),
+            applied: Arc::clone(&schedule),
             baseline,
             schedule,
             base_year,
             evaluation,
             proposals: Vec::new(),
+            ignored: Vec::new(),
             commitment_mode: CommitmentMode::default(),
             commitment_year: None,
             target: None,
+            rates: LineAggregation::LineShare,
         })
     }
 
-    /// Adds a proposal not in the timeline (a purchase offer, say).
+    /// Adds a measure not in the timeline (a purchase offer, a tariff, a
+    /// ban...), imposed on the first day of its window: a what-if on top of
+    /// the timeline, which every model applies. Refused as
+    /// [`Scenario::with_events`] refuses.
+    pub fn with_proposal(self, measure: Measure) -> Result<Self> {
+        let date = measure.header().window.start();
+        self.with_events([Event::new(date, Action::Impose { measure })])
+    }
+
+    /// Adds what-if events on top of the timeline: impose a measure, change
+    /// its rates, suspend, resume or lift it (timeline measures included).
+    /// Every model applies them on the scenario's later date; the earlier
+    /// side stays the timeline as it is.
+    ///
+    /// Refused, leaving the scenario as it was: an event the timeline
+    /// refuses (a measure id used twice, the same measure under two ids, such
+    /// as one commitment proposed twice; an event on a measure that is not
+    /// there), and an event dated after the scenario's later date, which
+    /// would change nothing.
+    pub fn with_events<I: IntoIterator<Item = Event>>(mut self, events: I) -> Result<Self> {
+        let events: Vec<Event> = events.into_iter().collect();
+        let (_, to) = self.dates();
+        if let Some(late) = events.iter().find(|e| e.date > to) {
+            return Err(ModelError::InvalidInput {
+                what: format!("proposal {}", late.measure_id().map_or_else(|| "event".to_string(), ToString::to_string)),
+                reason: format!(
+                    "is dated {}, after the scenario's date {to}: it would change nothing; date it on or before {to}",
+                    late.date
+                ),
+            });
+        }
+        let mut all = self.proposals.clone();
+        all.extend(events);
+        let applied = self.schedule.with_events(all.iter().cloned())?;
+        self.applied = Arc::new(applied);
+        self.proposals = all;
+        Ok(self)
+    }
+
+    /// Leaves measures of the timeline or the proposals out of both sides of
+    /// the comparison, at the user's request (for a measure a model cannot
+    /// represent); every outcome says so in its notes. Unknown ids are refused.
+    pub fn ignoring<I: IntoIterator<Item = MeasureId>>(mut self, ids: I) -> Result<Self> {
+        for id in ids {
+            if self.applied.timeline().measure(&id).is_none() {
+                return Err(ModelError::InvalidInput {
+                    what: format!("ignored measure {id}"),
+                    reason: "is not in the scenario's timeline or proposals".into(),
+                });
+            }
+            if !self.ignored.contains(&id) {
+                self.ignored.push(id);
+            }
+        }
+        Ok(self)
+    }
+
+    /// How each product's tariff is read off its tariff lines (default: the
+    /// line-share mean; `Highest` and `Lowest` bracket it).
     #[must_use]
-    pub fn with_proposal(mut self, measure: Measure) -> Self {
-        self.proposals.push(measure);
+    pub fn with_rates(mut self, how: LineAggregation) -> Self {
+        self.rates = how;
         self
     }
 
@@ -299,9 +480,21 @@ impl Scenario {
     pub fn target(&self) -> Option<&Target> {
         self.target.as_ref()
     }
-    /// Proposals added on top of the timeline.
-    pub fn proposals(&self) -> &[Measure] {
+    /// What-if events added on top of the timeline.
+    pub fn proposals(&self) -> &[Event] {
         &self.proposals
+    }
+    /// The schedule with the proposals applied.
+    pub fn applied_schedule(&self) -> &Schedule {
+        &self.applied
+    }
+    /// Measures left out at the user's request.
+    pub fn ignored(&self) -> &[MeasureId] {
+        &self.ignored
+    }
+    /// How each product's tariff is read off its lines.
+    pub fn rates(&self) -> LineAggregation {
+        self.rates
     }
     /// The commitment year set with [`Scenario::with_commitment_year`], if any.
     pub fn commitment_year(&self) -> Option<i32> {
@@ -323,24 +516,78 @@ impl Scenario {
         }
     }
 
-    /// The flow-by-flow policy change.
+    /// The schedules of the two sides: the timeline (minus ignored
+    /// measures) on the earlier date, and with the proposals on the later one.
+    fn sides(&self) -> Result<(Schedule, Schedule)> {
+        if self.ignored.is_empty() {
+            return Ok(((*self.schedule).clone(), (*self.applied).clone()));
+        }
+        let strip = |s: &Schedule| -> Result<Schedule> {
+            let keep = |e: &Event| {
+                let id = e.measure_id();
+                let excluded_tariff = match &e.action {
+                    Action::Impose { measure: Measure::TariffExclusion { tariff, .. } } => Some(tariff),
+                    _ => None,
+                };
+                !id.is_some_and(|id| self.ignored.contains(id))
+                    && !excluded_tariff.is_some_and(|t| self.ignored.contains(t))
+            };
+            let events: Vec<Event> = s.timeline().events().iter().filter(|e| keep(e)).cloned().collect();
+            let timeline = tradewar_core::Timeline::from_events(s.timeline().name(), events)?;
+            let mut out = Schedule::new(timeline);
+            for t in s.mfn_tables() {
+                out = out.with_mfn(t.clone());
+            }
+            if let Some(c) = s.coverage() {
+                out = out.with_coverage(c.clone());
+            }
+            Ok(out)
+        };
+        Ok((strip(&self.schedule)?, strip(&self.applied)?))
+    }
+
+    /// The flow-by-flow policy change: every flow of the base year, its
+    /// tariff before and after (each product's rate read off its tariff
+    /// lines as [`Scenario::rates`] says), bans, commitments coming into force,
+    /// and the changes the columns cannot carry ([`PolicyShocks::other_changes`]).
+    ///
+    /// Importers whose tariffs the schedule's sources do not cover keep their
+    /// tariffs unchanged (taken as 0), and the caveats say so.
     pub fn shocks(&self) -> Result<PolicyShocks> {
         let (from, to) = self.dates();
-        let (before, after) = (self.schedule.at(from), self.schedule.at(to));
+        let (reference, applied) = self.sides()?;
+        let (before, after) = (reference.at(from), applied.at(to));
         let m = &*self.baseline;
         let mut s = PolicyShocks::default();
         let mut cache: std::collections::HashMap<(Economy, Economy, HsCode), RatePair> =
             std::collections::HashMap::new();
+        let mut uncovered: std::collections::BTreeSet<Economy> = std::collections::BTreeSet::new();
+        let (mut split, mut unknown) = (0usize, 0usize);
+        let how = self.rates;
         for r in 0..m.len() {
             if m.years()[r] != self.base_year {
                 continue;
             }
             let (e, i, raw) = (m.exporters()[r], m.importers()[r], m.products()[r]);
             let p = raw.truncate(HsLevel::Subheading).unwrap_or(raw);
-            let (t0, t1) = *cache.entry((e, i, p)).or_insert_with(|| {
-                let rate = |at: &tradewar_core::ScheduleAt| at.product_rate(i, e, p).map(|(t, _)| fraction(t));
-                (rate(&before), rate(&after))
-            });
+            let key = (e, i, p);
+            let (t0, t1) = if let Some(pair) = cache.get(&key) {
+                *pair
+            } else {
+                let pair = if before.check_pair(i, e).is_err() && e != i {
+                    uncovered.insert(i);
+                    (Some(0.0), Some(0.0))
+                } else {
+                    let (pb, pa) = (before.product_rate(i, e, p)?, after.product_rate(i, e, p)?);
+                    split += usize::from(pa.split_lines > 0 || pb.split_lines > 0);
+                    unknown +=
+                        usize::from(pa.caveats.iter().any(|c| matches!(c, tradewar_core::Caveat::BaseRateUnknown { .. })));
+                    let rate = |pr: &tradewar_core::ProductRate| pr.total(how).map(|t| fraction(t.value()));
+                    (rate(&pb), rate(&pa))
+                };
+                cache.insert(key, pair);
+                pair
+            };
             s.exporter.push(e);
             s.importer.push(i);
             s.product.push(raw);
@@ -355,12 +602,46 @@ impl Scenario {
             s.t1.push(t1.unwrap_or(t0));
             s.banned.push(t1.is_none());
         }
-        // Commitments that come into force between the two dates, and proposals.
-        let commitments: Vec<&Measure> = after
-            .state()
+        s.caveats.extend(before.date_caveat().map(|c| format!("earlier date: {c}")));
+        s.caveats.extend(after.date_caveat().map(|c| format!("later date: {c}")));
+        if !uncovered.is_empty() {
+            let list: Vec<String> = uncovered.iter().map(ToString::to_string).collect();
+            s.caveats.push(format!(
+                "the schedule's sources do not hold the tariffs of {}: their tariffs are taken as unchanged at 0",
+                list.join(", ")
+            ));
+        }
+        if split > 0 {
+            s.caveats.push(format!(
+                "{split} product rates include tariff lines split by finer listings, read as {how} \
+                 (the lowest and highest rates bracket them)"
+            ));
+        }
+        if unknown > 0 {
+            s.caveats.push(format!("{unknown} product rates are for products unknown to the importer's MFN table (base rate taken as 0)"));
+        }
+        // Changes the tariff and ban columns cannot carry.
+        let (b_state, a_state) = (before.state(), after.state());
+        let mut ids: Vec<&MeasureId> = a_state.measures().chain(b_state.measures()).map(|st| st.measure.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let (b, a) = (b_state.get(id), a_state.get(id));
+            let in_force = |st: Option<&tradewar_core::MeasureState>| st.is_some_and(|st| st.status == tradewar_core::Status::InForce);
+            let (was, is) = (in_force(b), in_force(a));
+            let measure = match (a, b) {
+                (Some(st), _) | (None, Some(st)) => Arc::clone(&st.measure),
+                (None, None) => continue,
+            };
+            let changed = was != is || (was && is && b.map(|x| &x.measure) != a.map(|x| &x.measure));
+            if changed && !carried_by_shocks(&measure) {
+                s.other_changes.push(MeasureChange { measure, before: was, after: is });
+            }
+        }
+        // Commitments that come into force between the two dates (proposals included).
+        let commitments: Vec<&Measure> = a_state
             .in_force()
-            .filter(|m| matches!(m, Measure::PurchaseCommitment { .. }) && !before.state().is_in_force(m.id()))
-            .chain(self.proposals.iter().filter(|m| matches!(m, Measure::PurchaseCommitment { .. })))
+            .filter(|m| matches!(m, Measure::PurchaseCommitment { .. }) && !b_state.is_in_force(m.id()))
             .collect();
         for c in commitments {
             let Measure::PurchaseCommitment { header, kind, years, .. } = c else { continue };
@@ -389,6 +670,10 @@ impl Scenario {
                 rows,
                 extra_usd: y.amount.amount().to_f64().unwrap_or(f64::NAN),
             });
+        }
+        if !self.ignored.is_empty() {
+            let list: Vec<String> = self.ignored.iter().map(ToString::to_string).collect();
+            s.caveats.push(format!("left out at the user's request: {}", list.join(", ")));
         }
         Ok(s)
     }

@@ -315,8 +315,14 @@ pub struct SmartMarketTotal {
     /// Banned flow that could not be placed with another partner (no other
     /// partner had imports), lost from the market.
     pub unplaced_banned_demand: f64,
-    /// Part of diverting commitments that other partners could not supply.
+    /// Part of diverting commitments that other partners in the data could
+    /// not supply; it is met as added demand (from suppliers outside the
+    /// data) so that the commitment is always bought in full.
     pub commitment_shortfall: f64,
+    /// Flows with imports before that the formulas took to zero: trade
+    /// creation capped at `−M_k` or diversion floored at `−(M_k + TC_k)`
+    /// (bans not counted).
+    pub clamped_flows: usize,
 }
 
 impl Default for SmartMarketTotal {
@@ -333,6 +339,7 @@ impl Default for SmartMarketTotal {
             diversion_scale: 1.0,
             unplaced_banned_demand: 0.0,
             commitment_shortfall: 0.0,
+            clamped_flows: 0,
         }
     }
 }
@@ -764,6 +771,9 @@ fn market_kernel(el: &SmartElasticities, cols: Columns<'_>, out: FlowOut<'_>, to
         let diverted = keep * if *td_k > 0.0 { *td_k * scale } else { *td_k };
         *td_k = diverted;
         let after = (m_k + tc_k) + diverted;
+        if m_k > 0.0 && after <= 0.0 {
+            sums.clamped_flows += 1;
+        }
         *m1_k = after;
         *rev_k = t1_k * after - t0_k * m_k;
         *w_k = 0.5 * (t1_k - t0_k).abs() * tc_k;
@@ -840,9 +850,9 @@ fn apply_constraints(
         for &row in &rows {
             let m1 = out.imports_after[row];
             let new = match constraint_of(row) {
-                Some(QuantityConstraint::Commitment { increase, mode: CommitmentMode::Diversion, .. }) => {
-                    m1 + if asked > 0.0 { increase * (taken / asked) } else { 0.0 }
-                }
+                // Bought in full: what the others in the data cannot give up
+                // comes from suppliers outside it (reported as the shortfall).
+                Some(QuantityConstraint::Commitment { increase, mode: CommitmentMode::Diversion, .. }) => m1 + increase,
                 Some(QuantityConstraint::Commitment { increase, mode: CommitmentMode::AddedDemand, .. }) => {
                     m1 + increase
                 }

@@ -43,6 +43,25 @@ impl SmartModel {
     }
 }
 
+impl SmartModel {
+    /// The elasticities used, in words (every outcome states them).
+    pub fn describe_elasticities(&self) -> String {
+        let supply = if self.export_supply >= INFINITE_EXPORT_SUPPLY {
+            "infinite".to_string()
+        } else {
+            format!("{}", self.export_supply)
+        };
+        format!(
+            "elasticities: import demand {} ({} HS6 overrides), substitution {} by default ({} HS6 values from \
+             the table), export supply {supply}",
+            self.import_demand,
+            self.import_demand_by_product.len(),
+            self.sigmas.default_sigma(),
+            self.sigmas.len()
+        )
+    }
+}
+
 impl Model for SmartModel {
     fn name(&self) -> &'static str {
         "SMART (partial equilibrium)"
@@ -50,6 +69,7 @@ impl Model for SmartModel {
 
     fn run(&self, scenario: &Scenario) -> Result<Outcome> {
         let s = scenario.shocks()?;
+        s.refuse_other_changes(self.name())?;
         let mut markets: HashMap<(Economy, HsCode), u32> = HashMap::new();
         let mut partners: HashMap<Economy, u32> = HashMap::new();
         let mut elasticities = Vec::new();
@@ -101,17 +121,32 @@ impl Model for SmartModel {
             Outcome::from_flows(self.name(), scenario.name(), "Harberger triangle (½·|Δt|·trade creation)", table);
         let shortfall: f64 = r.markets.iter().map(|m| m.commitment_shortfall).sum();
         let unplaced: f64 = r.markets.iter().map(|m| m.unplaced_banned_demand).sum();
+        let clamped: usize = r.markets.iter().map(|m| m.clamped_flows).sum();
         o.notes.push(format!(
             "{} markets (importer × HS6); commitments as {:?}",
             markets.len(),
             scenario.commitment_mode()
         ));
+        o.notes.push(self.describe_elasticities());
+        if clamped > 0 {
+            let with_trade = s.value.iter().filter(|v| **v > 0.0).count();
+            o.notes.push(format!(
+                "{clamped} of {with_trade} flows were taken to zero by the formulas (trade creation capped at the \
+                 flow, diversion floored at what is left): the price changes are beyond what the linear SMART \
+                 form describes; read those flows as 'stopped', and consider smaller elasticities"
+            ));
+        }
         if shortfall > 0.0 {
-            o.notes.push(format!("commitments could not divert {:.2}B from other suppliers", shortfall / 1e9));
+            o.notes.push(format!(
+                "{:.2}B of the commitments could not be taken from other suppliers in the data; it is bought \
+                 from suppliers outside the data, which adds to the buyer's imports here",
+                shortfall / 1e9
+            ));
         }
         if unplaced > 0.0 {
             o.notes.push(format!("{:.2}B of banned demand had no other supplier", unplaced / 1e9));
         }
+        o.notes.extend(s.caveats.iter().cloned());
         o.score(scenario.target());
         Ok(o)
     }

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{DutyStack, InactiveLayer, Layer, MfnTable, Schedule};
+use super::{Caveat, DataCoverage, DutyStack, InactiveLayer, Layer, MfnTable, Schedule};
 use crate::duty::{Duty, LegalBasis, Percent};
 use crate::economy::Economy;
+use crate::error::{Error, Result};
 use crate::hs::HsCode;
 use crate::measure::{Combine, Measure, MeasureId, Stacking, TariffRates};
+use crate::scope::Overlap;
 use crate::timeline::PolicyState;
 
 /// The policy of one date compiled for queries: the measures in force, by importer.
@@ -26,6 +28,9 @@ pub struct ScheduleAt {
     /// Importers with a tariff stacked other than by plain addition.
     layered: std::collections::HashSet<Economy>,
     measures: Vec<Arc<Measure>>,
+    coverage: Option<Arc<DataCoverage>>,
+    /// The caveat every answer of this date carries (a date outside the sources), if any.
+    date_caveat: Option<Caveat>,
 }
 
 impl ScheduleAt {
@@ -58,8 +63,11 @@ impl ScheduleAt {
         for v in mfn_changes.values_mut() {
             v.sort_by_key(|&i| measures[i].header().window.start());
         }
+        let date = state.date();
+        let coverage = schedule.coverage.clone();
+        let date_caveat = coverage.as_deref().and_then(|c| c.caveat_for(date));
         Self {
-            date: state.date(),
+            date,
             mfn: schedule.mfn.clone(),
             state: Arc::new(state),
             tariffs,
@@ -68,7 +76,132 @@ impl ScheduleAt {
             bans,
             layered,
             measures,
+            coverage,
+            date_caveat,
         }
+    }
+
+    /// What the schedule's sources cover, if the schedule says.
+    pub fn coverage(&self) -> Option<&DataCoverage> {
+        self.coverage.as_deref()
+    }
+
+    /// The caveat that every answer on this date carries: the date is
+    /// outside the period the schedule's sources describe.
+    pub fn date_caveat(&self) -> Option<&Caveat> {
+        self.date_caveat.as_ref()
+    }
+
+    /// Refuses questions the schedule cannot answer for an importer and an
+    /// exporter: an economy with itself, an importer whose tariffs the
+    /// sources do not hold.
+    pub fn check_pair(&self, importer: Economy, exporter: Economy) -> Result<()> {
+        if importer == exporter {
+            return Err(Error::SelfPair { what: "duty query", economy: importer.to_string() });
+        }
+        self.check_importer(importer)
+    }
+
+    fn check_importer(&self, importer: Economy) -> Result<()> {
+        if let Some(c) = self.coverage.as_deref() {
+            if !c.importers.contains(&importer) {
+                return Err(Error::NotCovered {
+                    economy: importer.to_string(),
+                    role: "importer",
+                    covered: format!(
+                        "the tariffs of {} only",
+                        c.importers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                    source_name: c.source.clone(),
+                    hint: "add an MFN table and measures for it to a schedule of your own",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a code at which no single duty can be named: coarser than the
+    /// importer's lines, or split by a measure that lists finer codes below it.
+    fn check_line(&self, importer: Economy, exporter: Option<Economy>, line: HsCode) -> Result<()> {
+        if let Some(table) = self.mfn.get(&importer) {
+            if table.duty_for(line).is_none() {
+                let mut below = table.lines_below(line);
+                if let Some((first, _)) = below.next() {
+                    return Err(Error::QueryLevel {
+                        code: line.to_string(),
+                        importer: importer.to_string(),
+                        digits: first.digits(),
+                        lines: 1 + below.count(),
+                        example: first.to_string(),
+                    });
+                }
+            }
+        }
+        if let Some((measure, listed)) = self.split_by(importer, exporter, line).first() {
+            return Err(Error::SplitLine {
+                line: line.to_string(),
+                measure: measure.to_string(),
+                listed: listed.to_string(),
+                digits: listed.digits(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The measures in force that could apply to this line from this
+    /// exporter (every exporter when `None`) and list finer codes below it,
+    /// each with one such code: the line's parts pay different duties.
+    pub fn split_by(&self, importer: Economy, exporter: Option<Economy>, line: HsCode) -> Vec<(MeasureId, HsCode)> {
+        self.concerning(importer, exporter)
+            .filter_map(|m| finer_listing(m, line).map(|listed| (m.id().clone(), listed)))
+            .collect()
+    }
+
+    /// Every code finer than `line` listed below it by a measure that splits
+    /// it (the parts a split line is priced by).
+    pub(super) fn finer_codes(&self, importer: Economy, exporter: Economy, line: HsCode) -> Vec<HsCode> {
+        let mut out = Vec::new();
+        for m in self.concerning(importer, Some(exporter)) {
+            if finer_listing(m, line).is_none() {
+                continue;
+            }
+            let scope = &m.header().scope;
+            out.extend(scope.included_below(line).filter(|c| c.digits() > line.digits()));
+            out.extend(scope.excluded().iter().copied().filter(|x| x.digits() > line.digits() && line.contains(*x)));
+            if let Some(TariffRates::ByProduct { rates }) = m.rates() {
+                out.extend(rates.keys().copied().filter(|c| c.digits() > line.digits() && line.contains(*c)));
+            }
+        }
+        out
+    }
+
+    /// The measures in force that can change the duty on a line of this
+    /// importer from this exporter (any exporter when `None`): its tariffs
+    /// and their exclusions, its MFN changes, and the bans on the flow.
+    fn concerning(&self, importer: Economy, exporter: Option<Economy>) -> impl Iterator<Item = &Measure> + '_ {
+        let aims = move |m: &Measure| exporter.is_none_or(|e| m.header().target.includes(e));
+        let tariffs = self.tariffs.get(&importer).into_iter().flatten();
+        let changes = self.mfn_changes.get(&importer).into_iter().flatten();
+        let own = tariffs.chain(changes).map(|&i| self.measures[i].as_ref()).filter(move |m| aims(m));
+        let exclusions = self
+            .tariffs
+            .get(&importer)
+            .into_iter()
+            .flatten()
+            .flat_map(|&i| self.exclusions.get(self.measures[i].id()).into_iter().flatten())
+            .map(|&i| self.measures[i].as_ref())
+            .filter(move |m| aims(m));
+        let bans = self.bans.iter().map(|&i| self.measures[i].as_ref()).filter(move |m| {
+            let h = m.header();
+            match m {
+                Measure::ExportBan { entity: None, .. } => {
+                    h.target.includes(importer) && exporter.is_none_or(|e| h.imposer == e)
+                }
+                Measure::ImportBan { .. } => h.imposer == importer && aims(m),
+                _ => false,
+            }
+        });
+        own.chain(exclusions).chain(bans)
     }
 
     /// The date.
@@ -86,7 +219,7 @@ impl ScheduleAt {
         &self.state
     }
 
-    fn base(&self, importer: Economy, line: HsCode) -> (Layer, bool) {
+    pub(super) fn base(&self, importer: Economy, line: HsCode) -> (Layer, bool) {
         for &i in self.mfn_changes.get(&importer).into_iter().flatten().rev() {
             let m = &self.measures[i];
             if m.header().scope.contains(line) {
@@ -124,8 +257,38 @@ impl ScheduleAt {
             .find(|m| m.header().target.includes(exporter) && m.header().scope.contains(line))
     }
 
-    /// The duty stack of one line.
-    pub fn stack(&self, importer: Economy, exporter: Economy, line: HsCode) -> DutyStack {
+    /// Codes strictly below `line` that exclusions in force from `tariff`
+    /// for `exporter` list (the parts of the line they carve out).
+    pub(crate) fn exclusion_codes_below(
+        &self,
+        tariff: &MeasureId,
+        exporter: Economy,
+        line: HsCode,
+    ) -> impl Iterator<Item = HsCode> + '_ {
+        self.exclusions
+            .get(tariff)
+            .into_iter()
+            .flatten()
+            .map(|&i| self.measures[i].as_ref())
+            .filter(move |m| m.header().target.includes(exporter))
+            .flat_map(move |m| m.header().scope.included_below(line).filter(move |c| c.digits() > line.digits()))
+    }
+
+    /// The duty stack of one line, with its caveats.
+    ///
+    /// Refused (a typed error that says what to ask instead): an economy with
+    /// itself, an importer the schedule's sources do not cover, a code
+    /// coarser than the importer's tariff lines ([`Error::QueryLevel`]; ask
+    /// [`ScheduleAt::product_rate`]), a line that a measure splits by listing
+    /// finer codes below it ([`Error::SplitLine`]; query the finer code).
+    pub fn stack(&self, importer: Economy, exporter: Economy, line: HsCode) -> Result<DutyStack> {
+        self.check_pair(importer, exporter)?;
+        self.check_line(importer, Some(exporter), line)?;
+        Ok(self.line_stack(importer, exporter, line))
+    }
+
+    /// The stack of a line already checked.
+    pub(super) fn line_stack(&self, importer: Economy, exporter: Economy, line: HsCode) -> DutyStack {
         let (base, base_known) = self.base(importer, line);
         let mut inactive = Vec::new();
         let mut candidates: Vec<(&Measure, &Duty, &Stacking)> = Vec::new();
@@ -277,6 +440,21 @@ impl ScheduleAt {
         if !blocked_by.is_empty() {
             total = None;
         }
+        let mut caveats: Vec<Caveat> = self.date_caveat.iter().cloned().collect();
+        if !base_known {
+            caveats.push(Caveat::BaseRateUnknown { importer, line });
+        }
+        if has_specific {
+            let mut names: Vec<String> =
+                if base.duty.has_specific_part() { vec![base.name.clone()] } else { Vec::new() };
+            names.extend(
+                layers
+                    .iter()
+                    .filter(|l| l.duty.has_specific_part())
+                    .map(|l| l.id.as_ref().map_or_else(|| l.name.clone(), ToString::to_string)),
+            );
+            caveats.push(Caveat::SpecificDutyLeftOut { layers: names });
+        }
         DutyStack {
             importer,
             exporter,
@@ -289,6 +467,7 @@ impl ScheduleAt {
             blocked_by,
             total_ad_valorem: total.map(Percent::new_signed),
             has_specific,
+            caveats,
         }
     }
 
@@ -313,40 +492,28 @@ impl ScheduleAt {
             .collect()
     }
 
-    /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
-    pub fn base_rate(&self, importer: Economy, line: HsCode) -> Option<Percent> {
-        self.base(importer, line).0.contribution
+    /// The base (MFN) ad valorem rate of a line, after MFN changes in force
+    /// (`None` for a specific or prohibitive base). Refused as [`ScheduleAt::stack`] refuses.
+    pub fn base_rate(&self, importer: Economy, line: HsCode) -> Result<Option<Percent>> {
+        self.check_importer(importer)?;
+        self.check_line(importer, None, line)?;
+        Ok(self.base(importer, line).0.contribution)
     }
 
-    /// The rate of a product at any level (an HS6 subheading, say) as the
-    /// simple mean, over the importer's national lines below it, of the
-    /// total and of the base ad valorem rates: `(total, base)`. A product
-    /// finer than the importer's lines (or not in its table) is priced as a
-    /// line. `None` when a ban or a prohibitive duty stops some line.
-    pub fn product_rate(&self, importer: Economy, exporter: Economy, product: HsCode) -> Option<(Decimal, Decimal)> {
-        let mut n = 0u32;
-        let (mut sum_t, mut sum_b) = (Decimal::ZERO, Decimal::ZERO);
-        if let Some(table) = self.mfn.get(&importer) {
-            for (line, _) in table.lines_below(product) {
-                sum_t += self.total(importer, exporter, line)?.value();
-                sum_b += self.base_rate(importer, line)?.value();
-                n += 1;
-            }
-        }
-        if n == 0 {
-            let t = self.total(importer, exporter, product)?.value();
-            let b = self.base_rate(importer, product)?.value();
-            return Some((t, b));
-        }
-        Some((sum_t / Decimal::from(n), sum_b / Decimal::from(n)))
+    /// Only the total ad valorem rate (faster than a full stack); `None`
+    /// where trade is stopped. Refused as [`ScheduleAt::stack`] refuses.
+    pub fn total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Result<Option<Percent>> {
+        self.check_pair(importer, exporter)?;
+        self.check_line(importer, Some(exporter), line)?;
+        Ok(self.line_total(importer, exporter, line))
     }
 
-    /// Only the total ad valorem rate (faster than a full stack).
-    pub fn total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Option<Percent> {
+    /// The total of a line already checked.
+    pub(super) fn line_total(&self, importer: Economy, exporter: Economy, line: HsCode) -> Option<Percent> {
         // The fast path covers the common case: only additive layers. Its
         // result equals `stack(..).total_ad_valorem` (test `fast_total_equals_the_stack`).
         if self.layered.contains(&importer) {
-            return self.stack(importer, exporter, line).total_ad_valorem;
+            return self.line_stack(importer, exporter, line).total_ad_valorem;
         }
         if self.bans.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line)) {
             return None;
@@ -380,3 +547,30 @@ impl ScheduleAt {
     }
 }
 
+/// A code that `m` lists strictly below `line` where that makes the line's
+/// parts differ: its scope covers only part of the line, or its per-product
+/// rates change below it.
+fn finer_listing(m: &Measure, line: HsCode) -> Option<HsCode> {
+    let scope = &m.header().scope;
+    match scope.overlap(line) {
+        Overlap::Partial => {
+            return scope
+                .included_below(line)
+                .chain(scope.excluded().iter().copied().filter(|x| line.contains(*x)))
+                .find(|c| c.digits() > line.digits());
+        }
+        Overlap::None => return None,
+        Overlap::Full => {}
+    }
+    if let Some(rates @ TariffRates::ByProduct { rates: by_code }) = m.rates() {
+        let own = rates.duty_for(line);
+        let hi = line.sort_key().0 + 10u64.pow(10 - u32::from(line.digits()));
+        // Codes sort by their 10-digit padding: those below `line` are one run from `line` on.
+        return by_code
+            .range(line..)
+            .take_while(|(c, _)| c.sort_key().0 < hi)
+            .find(|(c, d)| c.digits() > line.digits() && Some(*d) != own)
+            .map(|(c, _)| *c);
+    }
+    None
+}

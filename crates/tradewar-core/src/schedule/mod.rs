@@ -2,7 +2,9 @@
 //! importer on a date, and why, as one query or in bulk.
 
 mod at;
+mod coverage;
 mod mfn;
+mod product;
 mod stack;
 
 use std::collections::HashMap;
@@ -13,8 +15,10 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use at::ScheduleAt;
+pub use coverage::DataCoverage;
 pub use mfn::MfnTable;
-pub use stack::{DutyStack, InactiveLayer, Layer};
+pub use product::{LineAggregation, ProductRate};
+pub use stack::{Caveat, DutyStack, InactiveLayer, Layer};
 
 use crate::duty::Percent;
 use crate::economy::Economy;
@@ -24,18 +28,46 @@ use crate::timeline::Timeline;
 
 /// MFN tables and a timeline: everything needed to answer duty queries.
 ///
-/// Serializes as `{"timeline": .., "mfn": [tables by importer]}`.
+/// A schedule may say what its sources cover ([`DataCoverage`]): then a
+/// question about an importer they do not hold is refused, and an answer for
+/// a date outside their period carries a [`Caveat`].
+///
+/// Serializes as `{"timeline": .., "mfn": [tables by importer], "coverage": ..}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
 pub struct Schedule {
     mfn: HashMap<Economy, Arc<MfnTable>>,
     timeline: Timeline,
+    coverage: Option<Arc<DataCoverage>>,
 }
 
 impl Schedule {
     /// A schedule over a timeline with no MFN tables yet.
     pub fn new(timeline: Timeline) -> Self {
-        Self { mfn: HashMap::new(), timeline }
+        Self { mfn: HashMap::new(), timeline, coverage: None }
+    }
+
+    /// Records what the schedule's sources cover.
+    #[must_use]
+    pub fn with_coverage(mut self, coverage: DataCoverage) -> Self {
+        self.coverage = Some(Arc::new(coverage));
+        self
+    }
+
+    /// What the schedule's sources cover, if it says.
+    pub fn coverage(&self) -> Option<&DataCoverage> {
+        self.coverage.as_deref()
+    }
+
+    /// The schedule with more events on its timeline: a what-if on top of
+    /// the sources (impose a measure, change rates, suspend, resume, lift).
+    /// The events are validated against the whole timeline (a measure id
+    /// used twice, the same measure under two ids, an event on a measure
+    /// that is not there are refused) and the schedule is unchanged on error.
+    pub fn with_events<I: IntoIterator<Item = crate::timeline::Event>>(&self, events: I) -> Result<Schedule> {
+        let mut timeline = self.timeline.clone();
+        timeline.extend(events)?;
+        Ok(Schedule { mfn: self.mfn.clone(), timeline, coverage: self.coverage.clone() })
     }
 
     /// Adds (or replaces) an importer's MFN table.
@@ -67,16 +99,21 @@ impl Schedule {
         ScheduleAt::new(self, self.timeline.state_at(date))
     }
 
-    /// The duty stack of one line.
-    pub fn query(&self, importer: Economy, exporter: Economy, line: HsCode, date: NaiveDate) -> DutyStack {
+    /// The duty stack of one line; refused as [`ScheduleAt::stack`] refuses.
+    pub fn query(&self, importer: Economy, exporter: Economy, line: HsCode, date: NaiveDate) -> Result<DutyStack> {
         self.at(date).stack(importer, exporter, line)
     }
 
-    /// The dates on which policy can change: event dates and the ends of
-    /// measures' windows. Between two consecutive ones the policy is constant.
-    fn boundaries(&self) -> Vec<NaiveDate> {
+    /// The dates on which an answer can change: event dates, the ends of
+    /// measures' windows, and the edges of the sources' period (which change
+    /// the caveats). Between two consecutive ones answers are constant.
+    pub fn boundaries(&self) -> Vec<NaiveDate> {
         let mut b: Vec<NaiveDate> = self.timeline.dates();
         b.extend(self.timeline.measures().filter_map(|m| m.header().window.end()));
+        if let Some(c) = self.coverage.as_deref() {
+            b.push(c.from);
+            b.extend(c.until.succ_opt());
+        }
         b.sort_unstable();
         b.dedup();
         b
@@ -89,11 +126,13 @@ impl Schedule {
     /// line) in one hash table with a fast hasher, and the policy
     /// of each period is compiled once, when its first row is met. Dates map
     /// to periods through a small table of the distinct dates.
+    /// A row that cannot be priced stops the whole table with an error that
+    /// names the row ([`Error::InRow`]).
     fn bulk_map<T: Clone>(
         &self,
         lines: &CustomsLines,
-        price: impl Fn(&ScheduleAt, Economy, Economy, HsCode) -> T,
-    ) -> Vec<T> {
+        price: impl Fn(&ScheduleAt, Economy, Economy, HsCode) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let bounds = self.boundaries();
         let mut period_of: FxHashMap<NaiveDate, usize> = FxHashMap::default();
         let mut compiled: Vec<Option<ScheduleAt>> = vec![None; bounds.len() + 1];
@@ -107,27 +146,33 @@ impl Schedule {
                 | u128::from(imp.packed()) << 70
                 | u128::from(exp.packed()) << 38
                 | u128::from(line.packed());
-            let value = priced.entry(key).or_insert_with(|| {
-                let at = compiled[period].get_or_insert_with(|| self.at(date));
-                price(at, imp, exp, line)
-            });
+            let value = match priced.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let at = compiled[period].get_or_insert_with(|| self.at(date));
+                    let priced = price(at, imp, exp, line).map_err(|e| Error::InRow { row: i, source: Box::new(e) })?;
+                    v.insert(priced)
+                }
+            };
             out.push(value.clone());
         }
-        out
+        Ok(out)
     }
 
     /// Total ad valorem duty of every line of a table of customs lines
     /// (`None` where trade is stopped). Policy is compiled once per policy
     /// period (not per date), and each distinct (importer, exporter, line)
     /// is priced once per period.
-    pub fn bulk_totals(&self, lines: &CustomsLines) -> Vec<Option<Percent>> {
+    /// Rows are refused as [`ScheduleAt::stack`] refuses, naming the row.
+    pub fn bulk_totals(&self, lines: &CustomsLines) -> Result<Vec<Option<Percent>>> {
         self.bulk_map(lines, ScheduleAt::total)
     }
 
-    /// Full stacks for a table of customs lines (each stack carries its own row's date).
-    pub fn bulk_stacks(&self, lines: &CustomsLines) -> Vec<DutyStack> {
-        let mut stacks = self.bulk_map(lines, |at, i, e, l| Arc::new(at.stack(i, e, l)));
-        stacks
+    /// Full stacks for a table of customs lines (each stack carries its own
+    /// row's date). Rows are refused as [`ScheduleAt::stack`] refuses, naming the row.
+    pub fn bulk_stacks(&self, lines: &CustomsLines) -> Result<Vec<DutyStack>> {
+        let mut stacks = self.bulk_map(lines, |at, i, e, l| at.stack(i, e, l).map(Arc::new))?;
+        Ok(stacks
             .drain(..)
             .zip(&lines.date)
             .map(|(st, &date)| {
@@ -135,7 +180,7 @@ impl Schedule {
                 st.date = date;
                 st
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -147,19 +192,25 @@ struct ScheduleRepr {
     timeline: Timeline,
     #[serde(default)]
     mfn: Vec<MfnTable>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coverage: Option<DataCoverage>,
 }
 
 impl From<Schedule> for ScheduleRepr {
     fn from(s: Schedule) -> Self {
         let mut mfn: Vec<MfnTable> = s.mfn.into_values().map(Arc::unwrap_or_clone).collect();
         mfn.sort_by_key(MfnTable::importer);
-        Self { timeline: s.timeline, mfn }
+        Self { timeline: s.timeline, mfn, coverage: s.coverage.map(Arc::unwrap_or_clone) }
     }
 }
 
 impl From<ScheduleRepr> for Schedule {
     fn from(r: ScheduleRepr) -> Self {
-        r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn)
+        let s = r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn);
+        match r.coverage {
+            Some(c) => s.with_coverage(c),
+            None => s,
+        }
     }
 }
 
@@ -280,17 +331,17 @@ mod tests {
             for line in ["8471.30.01", "8703.23.01", "0101.21.00"] {
                 for (imp, exp) in [(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)] {
                     let at = s.at(d(date));
-                    assert_eq!(at.total(imp, exp, c(line)), at.stack(imp, exp, c(line)).total_ad_valorem);
+                    assert_eq!(at.total(imp, exp, c(line)).unwrap(), at.stack(imp, exp, c(line)).unwrap().total_ad_valorem);
                     lines.push(imp, exp, c(line), d(date));
                 }
             }
         }
         let at = s.at(d("2019-06-01"));
-        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8703.23.01")), None);
-        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8471.30.01")), Some(p("35")));
-        let stacks = s.bulk_stacks(&lines);
-        for (k, total) in s.bulk_totals(&lines).into_iter().enumerate() {
-            let single = s.query(lines.importer[k], lines.exporter[k], lines.line[k], lines.date[k]);
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8703.23.01")).unwrap(), None);
+        assert_eq!(at.total(Economy::USA, Economy::CHN, c("8471.30.01")).unwrap(), Some(p("35")));
+        let stacks = s.bulk_stacks(&lines).unwrap();
+        for (k, total) in s.bulk_totals(&lines).unwrap().into_iter().enumerate() {
+            let single = s.query(lines.importer[k], lines.exporter[k], lines.line[k], lines.date[k]).unwrap();
             assert_eq!(total, single.total_ad_valorem);
             assert_eq!(stacks[k], single);
         }
@@ -303,7 +354,7 @@ mod tests {
         let text = serde_json::to_string(&s).unwrap();
         let back: Schedule = serde_json::from_str(&text).unwrap();
         assert_eq!(back, s);
-        let q = |s: &Schedule| s.query(Economy::USA, Economy::CHN, c("8471.30.01"), d("2019-01-01"));
+        let q = |s: &Schedule| s.query(Economy::USA, Economy::CHN, c("8471.30.01"), d("2019-01-01")).unwrap();
         assert_eq!(q(&back), q(&s));
         assert!(serde_json::from_str::<Schedule>(r#"{"timeline":{"name":"t","events":[]},"extra":1}"#).is_err());
     }
@@ -329,7 +380,7 @@ mod tests {
                 },
             ),
         ]);
-        let q = |date| s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d(date));
+        let q = |date| s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d(date)).unwrap();
         assert_eq!(q("2018-07-05").total_ad_valorem, Some(p("2.5")));
         assert_eq!(q("2018-07-06").total_ad_valorem, Some(p("27.5")));
         let ex = q("2019-06-01");
@@ -338,15 +389,15 @@ mod tests {
         assert_eq!(q("2020-01-01").total_ad_valorem, Some(p("27.5")));
         // Other exporters are not hit.
         assert_eq!(
-            s.query(Economy::USA, Economy::JPN, c("8703.23.01"), d("2019-06-01")).total_ad_valorem,
+            s.query(Economy::USA, Economy::JPN, c("8703.23.01"), d("2019-06-01")).unwrap().total_ad_valorem,
             Some(p("2.5"))
         );
         // The fast path agrees with the full stack.
         for date in ["2018-07-05", "2018-07-06", "2019-06-01", "2020-01-01"] {
             let at = s.at(d(date));
             assert_eq!(
-                at.total(Economy::USA, Economy::CHN, c("8703.23.01")),
-                at.stack(Economy::USA, Economy::CHN, c("8703.23.01")).total_ad_valorem
+                at.total(Economy::USA, Economy::CHN, c("8703.23.01")).unwrap(),
+                at.stack(Economy::USA, Economy::CHN, c("8703.23.01")).unwrap().total_ad_valorem
             );
         }
     }
@@ -358,7 +409,7 @@ mod tests {
             tariff("F15", &["87"], "15", "2025-01-01", floor.clone(), LegalBasis::Ieepa),
             tariff("F10", &["87"], "10", "2025-01-01", floor, LegalBasis::Ieepa),
         ]);
-        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01")).unwrap();
         assert_eq!(st.total_ad_valorem, Some(p("15")), "{}", st.explain());
         assert_eq!(st.inactive[0].id.as_str(), "F10");
     }
@@ -380,7 +431,7 @@ mod tests {
                 LegalBasis::Section122,
             ),
         ]);
-        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01")).unwrap();
         // 2.5 MFN + 25 (max of 25 and 7.5) + 12.5 floor gap + 4 (10% on 40%)
         assert_eq!(st.total_ad_valorem, Some(p("44")), "{}", st.explain());
         assert_eq!(st.inactive[0].id.as_str(), "B");
@@ -395,7 +446,7 @@ mod tests {
             ),
             tariff("F", &["87"], "15", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
         ]);
-        let st2 = s2.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        let st2 = s2.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01")).unwrap();
         assert_eq!(st2.total_ad_valorem, Some(p("27.5")));
         assert!(st2.inactive[0].reason.contains("switched off by X"));
     }
@@ -414,7 +465,7 @@ mod tests {
             tariff("RECIP-1", &["87"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
             tariff("OTHER", &["8703"], "10", "2025-01-01", Stacking::default(), LegalBasis::Ieepa),
         ]);
-        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01"));
+        let st = s.query(Economy::USA, Economy::CHN, c("8703.23.01"), d("2025-06-01")).unwrap();
         // 2.5 + 25 (50% on half) + 5 (10% on the other half) + 10
         assert_eq!(st.total_ad_valorem, Some(p("42.5")), "{}", st.explain());
         assert!(st.layers.iter().any(|l| l.name.contains("confined by D")));
@@ -449,7 +500,7 @@ mod tests {
                 },
             ),
         ]);
-        let q = |who| s.query(Economy::USA, who, c("8703.23.01"), d("2025-06-01")).total_ad_valorem;
+        let q = |who| s.query(Economy::USA, who, c("8703.23.01"), d("2025-06-01")).unwrap().total_ad_valorem;
         assert_eq!(q(Economy::JPN), Some(p("2.5")));
         assert_eq!(q(Economy::CHN), Some(p("12.5")));
     }

@@ -35,6 +35,89 @@ pub struct InactiveLayer {
     pub reason: String,
 }
 
+/// Something about an answer that the numbers alone do not say: the answer
+/// stands, but only under the stated assumption. Every query result carries
+/// its caveats; the Python package turns each into a `TradewarWarning`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Caveat {
+    /// The date is after the last date the schedule's sources describe: the
+    /// answer assumes that nothing changed since, apart from changes the
+    /// sources had already scheduled.
+    AfterSources {
+        /// The date asked about.
+        date: NaiveDate,
+        /// The last date the sources describe.
+        until: NaiveDate,
+        /// What the sources are.
+        source: String,
+    },
+    /// The date is before the first date the schedule's sources describe:
+    /// the answer applies the earliest rates known.
+    BeforeSources {
+        /// The date asked about.
+        date: NaiveDate,
+        /// The first date the sources describe.
+        from: NaiveDate,
+        /// What the sources are.
+        source: String,
+    },
+    /// The line is not in the importer's MFN table (its nomenclature): the
+    /// base rate is unknown and taken as 0.
+    BaseRateUnknown {
+        /// The importer.
+        importer: Economy,
+        /// The line.
+        line: HsCode,
+    },
+    /// Some lines below a product are split by measures that list finer
+    /// codes; their parts count as equal shares in the line-share mean, and
+    /// the lowest and highest rates bracket the answer.
+    SplitLines {
+        /// How many lines are split.
+        lines: usize,
+        /// One finer code listed.
+        example: HsCode,
+    },
+    /// Some layer levies a specific (per-unit) duty that the ad valorem
+    /// total leaves out.
+    SpecificDutyLeftOut {
+        /// The layers concerned (`MFN` for the base rate).
+        layers: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for Caveat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AfterSources { date, until, source } => write!(
+                f,
+                "{date} is after {until}, the last date the sources ({source}) describe: the answer assumes \
+                 that nothing changed since, apart from changes they had already scheduled"
+            ),
+            Self::BeforeSources { date, from, source } => write!(
+                f,
+                "{date} is before {from}, the first date the sources ({source}) describe: the earliest rates \
+                 known are applied"
+            ),
+            Self::BaseRateUnknown { importer, line } => {
+                write!(f, "{line} is not in {importer}'s MFN table: its base rate is unknown and taken as 0")
+            }
+            Self::SplitLines { lines, example } => write!(
+                f,
+                "{lines} line(s) are split by measures that list finer codes (e.g. {example}): their parts count \
+                 as equal shares in the line-share mean; the lowest and highest rates bracket the answer"
+            ),
+            Self::SpecificDutyLeftOut { layers } => write!(
+                f,
+                "specific (per-unit) duties of {} are left out of the ad valorem total",
+                layers.join(", ")
+            ),
+        }
+    }
+}
+
 /// The duty on one line, and the stack that makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DutyStack {
@@ -61,6 +144,10 @@ pub struct DutyStack {
     /// Whether some layer has a specific (per-unit) part that the ad valorem
     /// total leaves out.
     pub has_specific: bool,
+    /// What the answer assumes (dates outside the sources, an unknown base
+    /// rate, specific duties left out); empty when the answer is plain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
 impl DutyStack {
@@ -74,8 +161,7 @@ impl DutyStack {
     pub fn explain(&self) -> String {
         use std::fmt::Write;
         let mut s = format!("{} from {} into {} on {}\n", self.line, self.exporter, self.importer, self.date);
-        let base_note = if self.base_known { "" } else { " (not in the MFN table: taken as 0)" };
-        let _ = writeln!(s, "  base  {:<44} {}{}", self.base.name, self.base.duty, base_note);
+        let _ = writeln!(s, "  base  {:<44} {}", self.base.name, self.base.duty);
         for l in &self.layers {
             let c = l.contribution.map_or_else(|| "prohibitive".to_string(), |c| c.to_string());
             let _ = writeln!(
@@ -95,6 +181,9 @@ impl DutyStack {
         let total = self.total_ad_valorem.map_or_else(|| "prohibitive".to_string(), |t| t.to_string());
         let spec = if self.has_specific { " plus specific duties" } else { "" };
         let _ = writeln!(s, "  = {total}{spec}");
+        for c in &self.caveats {
+            let _ = writeln!(s, "  ? {c}");
+        }
         s
     }
 }
