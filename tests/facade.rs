@@ -63,7 +63,10 @@ fn us_duties_by_hand() {
     // Laptops 8471.30.01 are on List 4B, suspended on the day it was due.
     assert_eq!(q("8471.30.01", "2020-06-01"), Some(p("0")));
     // The same line from Japan pays only MFN.
-    assert_eq!(s.query(Economy::USA, Economy::JPN, c("8703.23.01"), d("2019-06-01")).unwrap().total_ad_valorem, Some(p("2.5")));
+    assert_eq!(
+        s.query(Economy::USA, Economy::JPN, c("8703.23.01"), d("2019-06-01")).unwrap().total_ad_valorem,
+        Some(p("2.5"))
+    );
     // Section 232 steel hits everyone; where a steel line is also on a
     // Section 301 list the two add up.
     let steel = s.timeline().measure(&MeasureId::new("US232-STEEL").unwrap()).unwrap().header().scope.clone();
@@ -135,7 +138,9 @@ fn china_schedule_reproduces_the_source_series() {
 
 #[test]
 fn china_duties_by_hand() {
-    let q = |line: &str, date: &str| schedule().query(Economy::CHN, Economy::USA, c(line), d(date)).unwrap().total_ad_valorem;
+    let q = |line: &str, date: &str| {
+        schedule().query(Economy::CHN, Economy::USA, c(line), d(date)).unwrap().total_ad_valorem
+    };
     // Soybeans: 3% MFN, +25% from 2018-07-06, +5% from 2019-09-01, halved to +2.5% on 2020-02-14.
     assert_eq!(q("1201.90", "2018-07-05"), Some(p("3")));
     assert_eq!(q("1201.90", "2018-07-06"), Some(p("28")));

@@ -297,7 +297,8 @@ fn layer(id: &str, rate: u32, stacking: Stacking) -> Event {
 
 fn price(events: Vec<Event>) -> Decimal {
     tiny(events)
-        .query(Economy::USA, "DEU".parse().unwrap(), "8481.80.90".parse().unwrap(), d("2025-06-01")).unwrap()
+        .query(Economy::USA, "DEU".parse().unwrap(), "8481.80.90".parse().unwrap(), d("2025-06-01"))
+        .unwrap()
         .total_ad_valorem
         .unwrap()
         .value()

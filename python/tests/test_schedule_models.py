@@ -20,7 +20,7 @@ def test_query_furniture(schedule: tw.Schedule) -> None:
 
 
 def test_bulk_matches_single_queries(schedule: tw.Schedule) -> None:
-    lines = ["9403.10.00", "8517.62.00", "0201.10.00"]
+    lines = ["9403.10.00", "8517.62.0010", "0201.10.50"]
     t = schedule.bulk(["USA"] * 3, ["CHN"] * 3, lines, ["2019-06-01"] * 3).to_dict()
     for line, total in zip(lines, t["total"]):
         q = schedule.query("USA", "CHN", line, "2019-06-01").total
@@ -104,7 +104,7 @@ def test_scenario_json_round_trip(scenario: tw.Scenario) -> None:
     back = tw.Scenario.from_json(s.to_json())
     assert back == s and back != scenario
     assert (back.dates, back.commitment_mode, back.target) == (s.dates, "diversion", s.target)
-    assert back.trade == s.trade and [p.id for p in back.proposals] == ["CN-OFFER-2018"]
+    assert back.trade == s.trade and [p.measure_id for p in back.proposals] == ["CN-OFFER-2018"]
     assert tw.AccountingModel().run(back) == tw.AccountingModel().run(s)
     with pytest.raises(tw.ValidationError, match="no flows in 1999"):
         tw.Scenario.from_json(s.to_json().replace('"base_year":2017', '"base_year":1999', 1))

@@ -27,10 +27,12 @@ def scenario(
     base_year: int,
     date: datetime.date,
     start: datetime.date | None,
-    proposals: list[_core.Measure],
+    proposals: list[_core.Event],
     target: _core.Target | None,
     mode: str,
     commitment_year: int | None,
+    ignore: list[str],
+    rates: str,
 ) -> _core.Scenario:
     return _core.Scenario(
         name,
@@ -43,6 +45,8 @@ def scenario(
         target=target,
         commitment_mode=mode,
         commitment_year=commitment_year,
+        ignore=ignore,
+        rates=rates,
     )
 
 

@@ -117,7 +117,8 @@ def scenario_html(s: _core.Scenario) -> str:
         ("base year", str(s.base_year)),
         ("trade flows", str(len(s.trade))),
         ("timeline", f"{s.schedule.timeline.name} ({len(s.schedule.timeline)} events)"),
-        ("proposals", ", ".join(p.id for p in s.proposals) or "none"),
+        ("proposals", ", ".join(f"{p.action} {p.measure_id or ''} on {p.date}".strip() for p in s.proposals) or "none"),
+        ("left out", ", ".join(s.ignored) or "none"),
         ("target", f"{target.name}: {target.reduction} by {target.by_year}" if target else "none"),
         ("commitments", s.commitment_mode),
     ]

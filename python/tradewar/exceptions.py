@@ -8,7 +8,9 @@
     │   ├── TimelineError             duplicate or unknown measures, invalid events
     │   ├── ColumnError               columns of different lengths, missing, mistyped or with nulls
     │   ├── CurrencyMismatchError     money of two currencies combined
-    │   └── ModelInputError           a model's inputs (elasticities, scenario dates, ...)
+    │   ├── ModelInputError           a model's inputs (elasticities, scenario dates, ...)
+    │   └── UnanswerableError         a question the data cannot answer as asked (the message
+    │                                 says what to ask instead)
     ├── MoneyOverflowError (also ArithmeticError)
     ├── DataError
     │   ├── DataReadError (also OSError)      a file cannot be read
@@ -16,9 +18,17 @@
     │   ├── DataRowError (also ValueError)    a bad value on a line
     │   └── DataConsistencyError (also ValueError)
     ├── ModelError
-    │   └── ConvergenceError (also ArithmeticError)
+    │   ├── ConvergenceError (also ArithmeticError)
+    │   └── UnsupportedMeasureError (also ValueError)   a measure the model cannot represent
 
 Each raised exception has a ``kind`` attribute naming the Rust error variant.
+
+Answers that stand only under an assumption are flagged with a warning:
+
+    TradewarWarning (a UserWarning)
+    ├── OutsideDataWarning       a date outside the sources, an economy whose tariffs they do not hold
+    ├── IncompleteRateWarning    a base rate unknown (taken as 0), specific duties left out of a total
+    └── UpperBoundWarning        a number that is only an upper bound (a denial order on one firm)
 """
 
 from __future__ import annotations
@@ -43,6 +53,12 @@ __all__ = [
     "SchemaVersionError",
     "ModelError",
     "ConvergenceError",
+    "UnanswerableError",
+    "UnsupportedMeasureError",
+    "TradewarWarning",
+    "OutsideDataWarning",
+    "IncompleteRateWarning",
+    "UpperBoundWarning",
 ]
 
 
@@ -123,3 +139,30 @@ class ModelError(TradewarError):
 
 class ConvergenceError(ModelError, ArithmeticError):
     """A solver did not converge."""
+
+
+class UnanswerableError(ValidationError):
+    """A question the data cannot answer as asked: an economy paired with itself, an importer or year
+    outside the data, a code coarser than the tariff lines, a line split by a finer listing (kinds
+    SelfPair, NotCovered, NoTrade, QueryLevel, SplitLine). The message says what to ask instead."""
+
+
+class UnsupportedMeasureError(ModelError, ValueError):
+    """A measure, or a change of one, that the model cannot represent; it is refused, never ignored.
+    The message names the measure and the model, and says what to do instead."""
+
+
+class TradewarWarning(UserWarning):
+    """Root of the warnings of tradewar: an answer that stands only under the assumption stated."""
+
+
+class OutsideDataWarning(TradewarWarning):
+    """A date outside the period the sources describe, or an economy whose tariffs they do not hold."""
+
+
+class IncompleteRateWarning(TradewarWarning):
+    """A rate with a part missing: a base rate unknown (taken as 0), specific duties left out."""
+
+
+class UpperBoundWarning(TradewarWarning):
+    """A number that is only an upper bound (e.g. the coverage of a denial order on one firm)."""

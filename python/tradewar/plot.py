@@ -82,15 +82,31 @@ def balance_and_target(
 
 
 def compare_models(outcomes: Sequence[_core.Outcome], *, economy: str = "USA", column: str = "welfare_gain", ax: Any = None) -> Any:
-    """One bar per model: `column` of the economy table for `economy`, in billions."""
+    """One bar per outcome: `column` of the economy table for `economy`, in billions.
+
+    Each outcome gets its own bar: outcomes of one model are told apart by their scenario
+    (and by their position when that is the same too), never stacked on one label. A model
+    that does not measure `column` (welfare in accounting or GE) shows no bar, marked "n/a".
+    """
     ax = _axes(ax)
-    names, values = [], []
+    labels = [o.model for o in outcomes]
+    if len(set(labels)) < len(labels):
+        labels = [f"{o.model}\n{o.scenario}" for o in outcomes]
+    if len(set(labels)) < len(labels):
+        labels = [f"{label} #{k + 1}" for k, label in enumerate(labels)]
+    values = []
     for o in outcomes:
         t = o.economies().to_dict()
+        if column not in t:
+            raise KeyError(f"column {column!r} is not in the economy table; choose one of {sorted(t)}")
         rows = [v for e, v in zip(t["economy"], t[column]) if e == str(economy)]
-        names.append(o.model)
         values.append(float(rows[0]) / 1e9 if rows and rows[0] is not None else float("nan"))
-    ax.bar(names, values)
+    positions = list(range(len(labels)))
+    ax.bar(positions, [0.0 if v != v else v for v in values])
+    ax.set_xticks(positions, labels)
+    for x, v in zip(positions, values):
+        if v != v:
+            ax.annotate("n/a", (x, 0.0), ha="center", va="bottom")
     ax.set_ylabel(f"{column} of {economy} (USD billion)")
     ax.set_title("Model comparison")
     return ax

@@ -406,17 +406,16 @@ pub fn tariff_averages(
     for &r in &rows {
         let raw = trade.products()[r];
         let p = raw.truncate(HsLevel::Subheading).unwrap_or(raw);
-        let rate = match rates.get(&p) {
-            Some(rate) => rate.clone(),
-            None => {
-                let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) {
-                    None
-                } else {
-                    Some(at.product_rate(importer, exporter, p)?)
-                };
-                rates.insert(p, rate.clone());
-                rate
-            }
+        let rate = if let Some(rate) = rates.get(&p) {
+            rate.clone()
+        } else {
+            let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) {
+                None
+            } else {
+                Some(at.product_rate(importer, exporter, p)?)
+            };
+            rates.insert(p, rate.clone());
+            rate
         };
         let v = Decimal::new(trade.values_cents()[r], 2);
         let Some(rate) = rate else {
@@ -473,6 +472,57 @@ pub fn tariff_averages(
         unmatched_trade: Money::new(unmatched, crate::money::Currency::USD),
         stopped_trade: Money::new(stopped, crate::money::Currency::USD),
     })
+}
+
+/// Average tariffs each way between `a` and `b` on each date, weighted by the
+/// trade of `year`: rows `(date, averages)`, `a` on `b` then `b` on `a` for
+/// each date, in the order of `dates`. Policy is constant between the
+/// schedule's boundaries ([`crate::Schedule::boundaries`]), so each distinct
+/// policy period is computed once, however many dates fall in it.
+pub fn tariff_path(
+    schedule: &crate::Schedule,
+    trade: &TradeMatrix,
+    a: Economy,
+    b: Economy,
+    year: i32,
+    dates: &[chrono::NaiveDate],
+    method: LineAggregation,
+) -> Result<Vec<(chrono::NaiveDate, TariffAverages)>> {
+    check_year(trade, year, "tariff path")?;
+    let bounds = schedule.boundaries();
+    let mut by_period: HashMap<usize, [TariffAverages; 2]> = HashMap::new();
+    let mut rows = Vec::with_capacity(2 * dates.len());
+    for &d in dates {
+        let period = bounds.partition_point(|x| *x <= d);
+        let pair = if let Some(p) = by_period.get(&period) {
+            p.clone()
+        } else {
+            let at = schedule.at(d);
+            let p =
+                [tariff_averages(&at, trade, a, b, year, method)?, tariff_averages(&at, trade, b, a, year, method)?];
+            by_period.insert(period, p.clone());
+            p
+        };
+        let [ab, ba] = pair;
+        rows.push((d, ab));
+        rows.push((d, ba));
+    }
+    Ok(rows)
+}
+
+/// Trade of `year` covered by each tariff in force on the date of `at`, one
+/// [`Coverage`] per tariff, in id order.
+pub fn coverage_by_measure(
+    at: &ScheduleAt,
+    trade: &TradeMatrix,
+    year: i32,
+    method: CoverageMethod,
+) -> Result<Vec<Coverage>> {
+    at.state()
+        .in_force()
+        .filter(|m| matches!(m, Measure::Tariff { .. }))
+        .map(|m| coverage(at, trade, m, year, method))
+        .collect()
 }
 
 /// A bilateral goods balance, with the bases of each side named.

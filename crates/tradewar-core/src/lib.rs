@@ -20,8 +20,9 @@ mod timeline;
 mod window;
 
 pub use accounting::{
-    balance, check_year, commitment_progress, coverage, tariff_averages, total_attainment, Balance, CommitmentProgress,
-    Coverage, CoverageMethod, CoveredFlows, Target, TargetProgress, TariffAverages,
+    balance, check_year, commitment_progress, coverage, coverage_by_measure, tariff_averages, tariff_path,
+    total_attainment, Balance, CommitmentProgress, Coverage, CoverageMethod, CoveredFlows, Target, TargetProgress,
+    TariffAverages,
 };
 pub use duty::{Duty, LegalBasis, Percent};
 pub use economy::Economy;

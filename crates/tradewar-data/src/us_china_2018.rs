@@ -417,10 +417,7 @@ pub fn schedule() -> Result<Schedule> {
         vec![Economy::USA, Economy::CHN],
     )
     .map_err(domain)?;
-    Ok(Schedule::new(timeline()?)
-        .with_mfn(embedded::us_mfn_2017()?.clone())
-        .with_mfn(cn_mfn)
-        .with_coverage(coverage))
+    Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()).with_mfn(cn_mfn).with_coverage(coverage))
 }
 
 /// The main report: the replay, the target, the offer and Phase One.
@@ -496,7 +493,11 @@ pub fn report() -> Result<Report> {
             let at = schedule.at(header.window.start());
             let Some(current) = at.state().get(&header.id) else { continue };
             let by = |method| tradewar_core::coverage(&at, trade, &current.measure, 2017, method).map_err(domain);
-            list_coverage.push([by(CoverageMethod::FullOnly)?, by(CoverageMethod::LineShare)?, by(CoverageMethod::AnyLine)?]);
+            list_coverage.push([
+                by(CoverageMethod::FullOnly)?,
+                by(CoverageMethod::LineShare)?,
+                by(CoverageMethod::AnyLine)?,
+            ]);
         }
     }
     Ok(Report {

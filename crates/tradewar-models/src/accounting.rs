@@ -22,10 +22,11 @@ impl Model for AccountingModel {
         let s = scenario.shocks()?;
         let mut new_value: Vec<f64> = s.value.iter().zip(&s.banned).map(|(v, b)| if *b { 0.0 } else { *v }).collect();
         let applied = commitments::apply(&s, &mut new_value, scenario.commitment_mode());
-        let mut revenue_change: Vec<f64> = (0..s.len()).map(|k| s.t1[k] * new_value[k] - s.t0[k] * s.value[k]).collect();
+        let mut revenue_change: Vec<f64> =
+            (0..s.len()).map(|k| s.t1[k] * new_value[k] - s.t0[k] * s.value[k]).collect();
         let mut notes = Vec::new();
         for c in &s.other_changes {
-            notes.push(self.apply_change(&s, c, &mut new_value, &mut revenue_change)?);
+            notes.push(AccountingModel.apply_change(&s, c, &mut new_value, &mut revenue_change)?);
         }
         let flows = FlowTable {
             exporter: s.exporter.clone(),
@@ -49,7 +50,8 @@ impl Model for AccountingModel {
                 undiverted / 1e9
             ));
         }
-        o.notes.extend(s.caveats.iter().cloned());
+        o.notes.extend(s.notes.iter().cloned());
+        o.caveats.clone_from(&s.caveats);
         o.score(scenario.target());
         Ok(o)
     }
@@ -59,14 +61,17 @@ impl AccountingModel {
     /// Applies a quota or a subsidy coming into force, mechanically; refuses
     /// the rest (a denial order on an entity, a quota or subsidy ending).
     fn apply_change(
-        &self,
+        self,
         s: &PolicyShocks,
         c: &MeasureChange,
         new_value: &mut [f64],
         revenue_change: &mut [f64],
     ) -> Result<String> {
-        if !(c.after && !c.before) {
-            return Err(c.unsupported(self.name(), "only a quota or subsidy coming into force is applied: models start from open, unsubsidised trade"));
+        if !c.after || c.before {
+            return Err(c.unsupported(
+                self.name(),
+                "only a quota or subsidy coming into force is applied: models start from open, unsubsidised trade",
+            ));
         }
         let h = c.measure.header();
         let in_scope = |k: usize, importer_in: Economy, exporter_in: Economy| {
@@ -78,7 +83,12 @@ impl AccountingModel {
                 let total: f64 = rows.iter().map(|&k| new_value[k]).sum();
                 let cap = fraction(annual_value.amount()) * 100.0;
                 if total <= cap {
-                    return Ok(format!("quota {} does not bind: {:.2}B in scope, {:.2}B allowed", h.id, total / 1e9, cap / 1e9));
+                    return Ok(format!(
+                        "quota {} does not bind: {:.2}B in scope, {:.2}B allowed",
+                        h.id,
+                        total / 1e9,
+                        cap / 1e9
+                    ));
                 }
                 match out_of_quota.ad_valorem_part() {
                     None => {
@@ -87,7 +97,12 @@ impl AccountingModel {
                             new_value[k] *= cap / total;
                             revenue_change[k] += s.t1[k] * (new_value[k] - before);
                         }
-                        Ok(format!("quota {}: imports in scope held to {:.2}B from {:.2}B (pro rata)", h.id, cap / 1e9, total / 1e9))
+                        Ok(format!(
+                            "quota {}: imports in scope held to {:.2}B from {:.2}B (pro rata)",
+                            h.id,
+                            cap / 1e9,
+                            total / 1e9
+                        ))
                     }
                     Some(rate) => {
                         let extra = fraction(rate.value()) * (total - cap);
@@ -106,10 +121,13 @@ impl AccountingModel {
                 }
             }
             Measure::Subsidy { rate, export_only, .. } => {
-                let exports: f64 =
-                    (0..s.len()).filter(|&k| in_scope(k, h.target, h.imposer)).map(|k| s.value[k]).sum();
+                let exports: f64 = (0..s.len()).filter(|&k| in_scope(k, h.target, h.imposer)).map(|k| s.value[k]).sum();
                 let cost = fraction(rate.value()) * exports;
-                let what = if *export_only { "export subsidy" } else { "production subsidy (exports only; domestic sales are not in trade data)" };
+                let what = if *export_only {
+                    "export subsidy"
+                } else {
+                    "production subsidy (exports only; domestic sales are not in trade data)"
+                };
                 Ok(format!(
                     "{what} {}: {rate} on {:.2}B of {}'s exports to {} in scope costs {:.2}B a year (no behaviour)",
                     h.id,

@@ -104,7 +104,7 @@ impl Model for GeModel {
         let dirs = directions(&s);
         // A ban on part of a direction has no aggregate form: refused, never ignored.
         if let Some(((e, i), d)) = dirs.iter().find(|(_, d)| d.banned > 0.0 && d.banned < d.value) {
-            let ids = banning_measures(scenario, *e, *i)?;
+            let ids = banning_measures(scenario, *e, *i);
             return Err(ModelError::Unsupported {
                 model: self.name().to_string(),
                 measure: ids.join(", "),
@@ -192,8 +192,9 @@ impl Model for GeModel {
                 o.economies.real_income_change_pct[row] = c.welfare_gain_pct;
             }
         }
-        notes.extend(s.caveats.iter().cloned());
+        notes.extend(s.notes.iter().cloned());
         o.notes = notes;
+        o.caveats.clone_from(&s.caveats);
         o.score(scenario.target());
         Ok(o)
     }
@@ -201,7 +202,7 @@ impl Model for GeModel {
 
 /// The ids of the bans in force on the later date that stop some flow from
 /// `exporter` to `importer` (for the error that refuses a partial ban).
-fn banning_measures(scenario: &Scenario, exporter: Economy, importer: Economy) -> Result<Vec<String>> {
+fn banning_measures(scenario: &Scenario, exporter: Economy, importer: Economy) -> Vec<String> {
     let (_, to) = scenario.dates();
     let at = scenario.applied_schedule().at(to);
     let mut ids: Vec<String> = at
@@ -219,5 +220,5 @@ fn banning_measures(scenario: &Scenario, exporter: Economy, importer: Economy) -
         .map(|m| m.id().to_string())
         .collect();
     ids.sort_unstable();
-    Ok(ids)
+    ids
 }

@@ -193,8 +193,9 @@ impl Model for GsimModel {
                 o.economies.welfare_gain[row] = solved.welfare_by_region[r];
             }
         }
-        notes.extend(s.caveats.iter().cloned());
+        notes.extend(s.notes.iter().cloned());
         o.notes = notes;
+        o.caveats.clone_from(&s.caveats);
         o.score(scenario.target());
         Ok(o)
     }

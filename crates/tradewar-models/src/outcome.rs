@@ -140,8 +140,13 @@ pub struct Outcome {
     pub balances: Vec<BalanceChange>,
     /// The target score, if the scenario has a target.
     pub target: Option<TargetScore>,
-    /// Notes the model adds (assumptions, modes).
+    /// Notes the model adds (assumptions, modes, elasticities, what it clamped).
     pub notes: Vec<String>,
+    /// What the answer assumes beyond the data (a date after the schedule's
+    /// sources, importers whose tariffs they do not hold): flags, which the
+    /// Python package raises as warnings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
 }
 
 impl Outcome {
@@ -186,6 +191,7 @@ impl Outcome {
             balances,
             target: None,
             notes: Vec::new(),
+            caveats: Vec::new(),
         }
     }
 
@@ -243,6 +249,9 @@ impl Outcome {
         }
         for n in &self.notes {
             let _ = writeln!(s, "  note: {n}");
+        }
+        for c in &self.caveats {
+            let _ = writeln!(s, "  caveat: {c}");
         }
         s
     }

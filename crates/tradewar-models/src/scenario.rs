@@ -205,9 +205,13 @@ pub struct PolicyShocks {
     /// (quotas, subsidies, denial orders on an entity): each model applies
     /// those it can represent and refuses the others.
     pub other_changes: Vec<MeasureChange>,
-    /// What the scenario's answers assume (dates outside the schedule's
-    /// sources, split lines priced by their parts), for the outcome's notes.
+    /// What the scenario's answers assume beyond its data (dates outside
+    /// the schedule's sources, importers whose tariffs the sources do not
+    /// hold): flags that every outcome carries in [`crate::Outcome::caveats`].
     pub caveats: Vec<String>,
+    /// How the tariffs were read (split lines, products unknown to a table,
+    /// measures left out on request): for every outcome's notes.
+    pub notes: Vec<String>,
 }
 
 /// How a measure that the tariff and ban columns cannot carry changed
@@ -389,7 +393,10 @@ impl Scenario {
         let (_, to) = self.dates();
         if let Some(late) = events.iter().find(|e| e.date > to) {
             return Err(ModelError::InvalidInput {
-                what: format!("proposal {}", late.measure_id().map_or_else(|| "event".to_string(), ToString::to_string)),
+                what: format!(
+                    "proposal {}",
+                    late.measure_id().map_or_else(|| "event".to_string(), ToString::to_string)
+                ),
                 reason: format!(
                     "is dated {}, after the scenario's date {to}: it would change nothing; date it on or before {to}",
                     late.date
@@ -546,6 +553,39 @@ impl Scenario {
         Ok((strip(&self.schedule)?, strip(&self.applied)?))
     }
 
+    /// What the scenario's answers assume beyond its data: a date outside the
+    /// period of the schedule's sources, importers of the baseline whose
+    /// tariffs the sources do not hold (their tariffs are taken as unchanged
+    /// at 0). Cheap: no pricing. Every outcome carries them.
+    pub fn caveats(&self) -> Vec<String> {
+        let (from, to) = self.dates();
+        let mut out = Vec::new();
+        if let Some(c) = self.applied.coverage() {
+            out.extend(c.caveat_for(from).map(|c| format!("earlier date: {c}")));
+            out.extend(c.caveat_for(to).map(|c| format!("later date: {c}")));
+            let mut uncovered: Vec<Economy> = self
+                .baseline
+                .importers()
+                .iter()
+                .zip(self.baseline.years())
+                .filter(|(i, y)| **y == self.base_year && !c.importers.contains(i))
+                .map(|(i, _)| *i)
+                .collect();
+            uncovered.sort_unstable();
+            uncovered.dedup();
+            if !uncovered.is_empty() {
+                let list: Vec<String> = uncovered.iter().map(ToString::to_string).collect();
+                out.push(format!(
+                    "the schedule's sources ({}) do not hold the tariffs of {}: their tariffs are taken as \
+                     unchanged at 0",
+                    c.source,
+                    list.join(", ")
+                ));
+            }
+        }
+        out
+    }
+
     /// The flow-by-flow policy change: every flow of the base year, its
     /// tariff before and after (each product's rate read off its tariff
     /// lines as [`Scenario::rates`] says), bans, commitments coming into force,
@@ -561,7 +601,6 @@ impl Scenario {
         let mut s = PolicyShocks::default();
         let mut cache: std::collections::HashMap<(Economy, Economy, HsCode), RatePair> =
             std::collections::HashMap::new();
-        let mut uncovered: std::collections::BTreeSet<Economy> = std::collections::BTreeSet::new();
         let (mut split, mut unknown) = (0usize, 0usize);
         let how = self.rates;
         for r in 0..m.len() {
@@ -575,13 +614,13 @@ impl Scenario {
                 *pair
             } else {
                 let pair = if before.check_pair(i, e).is_err() && e != i {
-                    uncovered.insert(i);
                     (Some(0.0), Some(0.0))
                 } else {
                     let (pb, pa) = (before.product_rate(i, e, p)?, after.product_rate(i, e, p)?);
                     split += usize::from(pa.split_lines > 0 || pb.split_lines > 0);
-                    unknown +=
-                        usize::from(pa.caveats.iter().any(|c| matches!(c, tradewar_core::Caveat::BaseRateUnknown { .. })));
+                    unknown += usize::from(
+                        pa.caveats.iter().any(|c| matches!(c, tradewar_core::Caveat::BaseRateUnknown { .. })),
+                    );
                     let rate = |pr: &tradewar_core::ProductRate| pr.total(how).map(|t| fraction(t.value()));
                     (rate(&pb), rate(&pa))
                 };
@@ -602,23 +641,17 @@ impl Scenario {
             s.t1.push(t1.unwrap_or(t0));
             s.banned.push(t1.is_none());
         }
-        s.caveats.extend(before.date_caveat().map(|c| format!("earlier date: {c}")));
-        s.caveats.extend(after.date_caveat().map(|c| format!("later date: {c}")));
-        if !uncovered.is_empty() {
-            let list: Vec<String> = uncovered.iter().map(ToString::to_string).collect();
-            s.caveats.push(format!(
-                "the schedule's sources do not hold the tariffs of {}: their tariffs are taken as unchanged at 0",
-                list.join(", ")
-            ));
-        }
+        s.caveats = self.caveats();
         if split > 0 {
-            s.caveats.push(format!(
+            s.notes.push(format!(
                 "{split} product rates include tariff lines split by finer listings, read as {how} \
                  (the lowest and highest rates bracket them)"
             ));
         }
         if unknown > 0 {
-            s.caveats.push(format!("{unknown} product rates are for products unknown to the importer's MFN table (base rate taken as 0)"));
+            s.notes.push(format!(
+                "{unknown} product rates are for products unknown to the importer's MFN table (base rate taken as 0)"
+            ));
         }
         // Changes the tariff and ban columns cannot carry.
         let (b_state, a_state) = (before.state(), after.state());
@@ -627,7 +660,9 @@ impl Scenario {
         ids.dedup();
         for id in ids {
             let (b, a) = (b_state.get(id), a_state.get(id));
-            let in_force = |st: Option<&tradewar_core::MeasureState>| st.is_some_and(|st| st.status == tradewar_core::Status::InForce);
+            let in_force = |st: Option<&tradewar_core::MeasureState>| {
+                st.is_some_and(|st| st.status == tradewar_core::Status::InForce)
+            };
             let (was, is) = (in_force(b), in_force(a));
             let measure = match (a, b) {
                 (Some(st), _) | (None, Some(st)) => Arc::clone(&st.measure),
@@ -673,7 +708,7 @@ impl Scenario {
         }
         if !self.ignored.is_empty() {
             let list: Vec<String> = self.ignored.iter().map(ToString::to_string).collect();
-            s.caveats.push(format!("left out at the user's request: {}", list.join(", ")));
+            s.notes.push(format!("left out at the user's request: {}", list.join(", ")));
         }
         Ok(s)
     }

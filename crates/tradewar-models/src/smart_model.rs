@@ -146,7 +146,8 @@ impl Model for SmartModel {
         if unplaced > 0.0 {
             o.notes.push(format!("{:.2}B of banned demand had no other supplier", unplaced / 1e9));
         }
-        o.notes.extend(s.caveats.iter().cloned());
+        o.notes.extend(s.notes.iter().cloned());
+        o.caveats.clone_from(&s.caveats);
         o.score(scenario.target());
         Ok(o)
     }

@@ -111,8 +111,10 @@ fn diversion_commitments_are_met_by_calibrated_shifts() {
 
 #[test]
 fn the_target_under_every_model() {
-    let offer =
-        scenario("2019-06-01").with_proposal(us_china_2018::may_2018_offer().unwrap()).unwrap().with_commitment_year(2019);
+    let offer = scenario("2019-06-01")
+        .with_proposal(us_china_2018::may_2018_offer().unwrap())
+        .unwrap()
+        .with_commitment_year(2019);
     let p1 = scenario("2020-02-14");
     let models: Vec<Box<dyn Model>> = vec![
         Box::new(AccountingModel),

@@ -17,7 +17,9 @@ fn accounting_revenue_matches_the_mechanical_duties_of_the_replay() {
     let s = scenario("2020-02-14");
     let o = AccountingModel.run(&s).unwrap();
     let at = s.schedule().at(parse_date("2020-02-14").unwrap());
-    let av = tariff_averages(&at, s.baseline(), Economy::USA, Economy::CHN, 2017, tradewar_core::LineAggregation::LineShare).unwrap();
+    let av =
+        tariff_averages(&at, s.baseline(), Economy::USA, Economy::CHN, 2017, tradewar_core::LineAggregation::LineShare)
+            .unwrap();
     let us = o.economies.row(Economy::USA).unwrap();
     let expected: f64 = av.mechanical_additional_duties.amount().to_string().parse().unwrap();
     let got = o.economies.revenue_change[us];
@@ -41,7 +43,8 @@ fn phase_one_goods_close_the_gap_mechanically() {
 #[test]
 fn the_may_2018_offer_as_a_proposal() {
     let s = scenario("2019-06-01")
-        .with_proposal(us_china_2018::may_2018_offer().unwrap()).unwrap()
+        .with_proposal(us_china_2018::may_2018_offer().unwrap())
+        .unwrap()
         .with_commitment_year(2019)
         .with_target(us_china_2018::deficit_target().unwrap());
     let o = AccountingModel.run(&s).unwrap();
@@ -63,7 +66,8 @@ fn bad_scenarios_are_typed_errors() {
 #[test]
 fn scenarios_round_trip_through_json() {
     let s = scenario("2019-06-01")
-        .with_proposal(us_china_2018::may_2018_offer().unwrap()).unwrap()
+        .with_proposal(us_china_2018::may_2018_offer().unwrap())
+        .unwrap()
         .with_commitment_year(2019)
         .with_commitment_mode(CommitmentMode::Diversion)
         .with_target(us_china_2018::deficit_target().unwrap());

@@ -10,13 +10,15 @@
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{
-    balance, commitment_progress, coverage, tariff_averages, Balance, CommitmentProgress, Coverage, CoverageMethod,
-    Economy, Measure, Money, TargetProgress, TariffAverages, TradeMatrix, ValuationBasis,
+    balance, commitment_progress, coverage, coverage_by_measure as coverage_rows_of, tariff_averages,
+    tariff_path as tariff_path_of, Balance, CommitmentProgress, Coverage, CoverageMethod, CoveredFlows, Economy, Money,
+    TargetProgress, TariffAverages, TradeMatrix, ValuationBasis,
 };
 
 use crate::convert::{date_arg, each, economy_arg, from_json, py_str_repr, to_json, year_arg};
 use crate::error::{invalid, Result};
 use crate::policy::{PyMeasure, PySchedule};
+use crate::rates::aggregation_arg;
 use crate::table::{tables_helper, Column, PyTable, TableData};
 use crate::trade::PyTradeMatrix;
 use crate::values::{PyEconomy, PyMoney, PyPercent, PyTarget};
@@ -195,6 +197,24 @@ pub(crate) fn coverage_rows(rows: &[Coverage]) -> TableData {
         .with("share_pct", pct_col(rows, Coverage::share))
         .with("lines8", int_col(rows, |c| c.lines(8) as i64))
         .with("method", str_col(rows, |c| method_name(c.method).to_string()))
+        .with("flows", str_col(rows, |c| flows_name(c.flows).to_string()))
+        .with("upper_bound", Column::Bool(rows.iter().map(|c| c.upper_bound).collect()))
+}
+
+fn flows_name(f: CoveredFlows) -> &'static str {
+    match f {
+        CoveredFlows::ImposerImports => "imposer_imports",
+        CoveredFlows::ImposerExports => "imposer_exports",
+    }
+}
+
+/// Warns when a coverage is only an upper bound whatever the method (a denial order on one firm).
+fn warn_bound(py: Python<'_>, c: &Coverage) -> Result<()> {
+    if c.upper_bound {
+        let why = c.note.clone().unwrap_or_else(|| format!("coverage of {} is an upper bound", c.id));
+        crate::caveats::warn(py, "UpperBoundWarning", &format!("{}: {why}", c.id))?;
+    }
+    Ok(())
 }
 
 pub(crate) fn check_coverage(c: &Coverage) -> Result<()> {
@@ -229,15 +249,31 @@ record_class!(
     fn name(&self) -> String {
         self.0.name.clone()
     }
-    /// The importer (the measure's imposer).
+    /// The importer of the flows counted (the imposer of a tariff; the target of an export ban).
     #[getter]
     fn importer(&self) -> PyEconomy {
         PyEconomy(self.0.importer)
     }
-    /// The exporter.
+    /// The exporter of the flows counted (the target of a tariff; the imposer of an export ban).
     #[getter]
     fn exporter(&self) -> PyEconomy {
         PyEconomy(self.0.exporter)
+    }
+    /// Which flows the measure's kind covers: "imposer_imports" or "imposer_exports".
+    #[getter]
+    fn flows(&self) -> &'static str {
+        flows_name(self.0.flows)
+    }
+    /// Whether `covered` is only an upper bound whatever the method (the measure names an
+    /// entity whose share of product-level trade cannot be known).
+    #[getter]
+    fn upper_bound(&self) -> bool {
+        self.0.upper_bound
+    }
+    /// Why the number is what it is, where the method alone does not say.
+    #[getter]
+    fn note(&self) -> Option<String> {
+        self.0.note.clone()
     }
     /// The trade year counted.
     #[getter]
@@ -298,13 +334,17 @@ pub(crate) fn averages_rows(rows: &[(chrono::NaiveDate, TariffAverages)]) -> Tab
         .with("importer", str_col(rows, |r| r.1.importer.to_string()))
         .with("exporter", str_col(rows, |r| r.1.exporter.to_string()))
         .with("year", int_col(rows, |r| i64::from(r.1.year)))
+        .with("method", str_col(rows, |r| r.1.method.as_str().to_string()))
         .with("trade_weighted", pct_col(rows, |r| r.1.trade_weighted))
         .with("trade_weighted_mfn", pct_col(rows, |r| r.1.trade_weighted_mfn))
+        .with("trade_weighted_lowest", pct_col(rows, |r| r.1.trade_weighted_lowest))
+        .with("trade_weighted_highest", pct_col(rows, |r| r.1.trade_weighted_highest))
         .with("simple", pct_col(rows, |r| r.1.simple))
         .with("mechanical_duties", money_col(rows, |r| r.1.mechanical_duties))
         .with("mechanical_additional_duties", money_col(rows, |r| r.1.mechanical_additional_duties))
         .with("trade", money_col(rows, |r| r.1.trade))
         .with("lines", int_col(rows, |r| r.1.lines as i64))
+        .with("split_lines", int_col(rows, |r| r.1.split_lines as i64))
         .with("unmatched_trade", money_col(rows, |r| r.1.unmatched_trade))
         .with("stopped_trade", money_col(rows, |r| r.1.stopped_trade))
 }
@@ -329,6 +369,12 @@ fn check_averages(r: &DatedAverages) -> Result<()> {
 pub(crate) fn check_tariff_averages(a: &TariffAverages) -> Result<()> {
     let amounts = [a.mechanical_duties, a.mechanical_additional_duties, a.trade, a.unmatched_trade, a.stopped_trade];
     check_amounts("tariff averages", &amounts)?;
+    if a.trade_weighted_lowest.value() > a.trade_weighted_highest.value() {
+        return Err(invalid(format!(
+            "tariff averages: the lowest trade-weighted rate {} is above the highest {}",
+            a.trade_weighted_lowest, a.trade_weighted_highest
+        )));
+    }
     if a.mechanical_additional_duties.amount() > a.mechanical_duties.amount() {
         return Err(invalid(format!(
             "tariff averages: additional duties {} exceed all duties {}",
@@ -371,6 +417,26 @@ record_class!(
     #[getter]
     fn trade_weighted_mfn(&self) -> PyPercent {
         PyPercent(self.0.averages.trade_weighted_mfn)
+    }
+    /// How each HS6 rate was read off its lines: "line_share", "highest" or "lowest".
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.averages.method.as_str()
+    }
+    /// The trade-weighted mean with every HS6 at its lowest line or part (the bracket's lower end).
+    #[getter]
+    fn trade_weighted_lowest(&self) -> PyPercent {
+        PyPercent(self.0.averages.trade_weighted_lowest)
+    }
+    /// The trade-weighted mean with every HS6 at its highest line or part (the bracket's upper end).
+    #[getter]
+    fn trade_weighted_highest(&self) -> PyPercent {
+        PyPercent(self.0.averages.trade_weighted_highest)
+    }
+    /// National lines split by measures that list finer codes below them.
+    #[getter]
+    fn split_lines(&self) -> usize {
+        self.0.averages.split_lines
     }
     /// Simple mean of the total rate over the importer's national lines.
     #[getter]
@@ -415,8 +481,16 @@ record_class!(
     fn __str__(&self) -> String {
         let a = &self.0.averages;
         format!(
-            "{} on {} at {}: {} trade-weighted ({} MFN), {} simple",
-            a.importer, a.exporter, self.0.date, a.trade_weighted, a.trade_weighted_mfn, a.simple
+            "{} on {} at {}: {} trade-weighted ({}; {} to {}; {} MFN), {} simple",
+            a.importer,
+            a.exporter,
+            self.0.date,
+            a.trade_weighted,
+            a.method,
+            a.trade_weighted_lowest,
+            a.trade_weighted_highest,
+            a.trade_weighted_mfn,
+            a.simple
         )
     }
 });
@@ -567,7 +641,7 @@ pub(crate) fn balances_table(m: &TradeMatrix, r: Economy, p: Economy, years: &[i
 /// The goods balance of `reporter` with `partner` in `year` (exports minus imports), with
 /// the valuation basis of each side.
 pub(crate) fn balance_of(m: &TradeMatrix, reporter: Economy, partner: Economy, year: i32) -> Result<PyBalance> {
-    Ok(PyBalance(balance(m, reporter, partner, year_in_trade(m, year, "year")?)?))
+    Ok(PyBalance(balance(m, reporter, partner, year)?))
 }
 
 /// The goods balance of `reporter` with `partner` in `year`.
@@ -595,9 +669,10 @@ fn coverage_fn(
     method: &str,
 ) -> Result<PyCoverage> {
     let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
-    let year = year_in_trade(&trade.0, year, "year")?;
     let (s, t, m) = (&schedule.inner, &trade.0, &measure.0);
-    Ok(PyCoverage(crate::detached(py, || coverage(&s.at(date), t, m, year, method))))
+    let c = crate::detached(py, || coverage(&s.at(date), t, m, year, method))?;
+    warn_bound(py, &c)?;
+    Ok(PyCoverage(c))
 }
 
 /// Trade of `year` covered by each tariff in force on `date` (method: "full_only",
@@ -613,20 +688,18 @@ fn coverage_by_measure(
     method: &str,
 ) -> Result<PyTable> {
     let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
-    let year = year_in_trade(&trade.0, year, "year")?;
     let (s, t) = (&schedule.inner, &trade.0);
-    let rows = crate::detached(py, || {
-        let at = s.at(date);
-        let measures: Vec<Measure> = at.state().in_force().filter(|m| m.kind() == "tariff").cloned().collect();
-        measures.iter().map(|m| coverage(&at, t, m, year, method)).collect::<Vec<_>>()
-    });
+    let rows = crate::detached(py, || coverage_rows_of(&s.at(date), t, year, method))?;
     Ok(PyTable(coverage_rows(&rows)))
 }
 
 /// Trade-weighted and simple average tariffs that `importer` applies to `exporter` on
-/// `date`, weighted by the trade of `year`.
+/// `date`, weighted by the trade of `year`. `method` says how each HS6 rate is read off
+/// the importer's lines: "line_share" (their mean), "highest" or "lowest"; the bracket
+/// (every HS6 at its lowest and at its highest line) comes with any method.
 #[pyfunction(name = "tariff_averages")]
-#[pyo3(signature = (schedule, trade, *, importer, exporter, year, date))]
+#[pyo3(signature = (schedule, trade, *, importer, exporter, year, date, method = "line_share"))]
+#[allow(clippy::too_many_arguments)]
 fn tariff_averages_fn(
     py: Python<'_>,
     schedule: &PySchedule,
@@ -635,18 +708,25 @@ fn tariff_averages_fn(
     exporter: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
     date: &Bound<'_, PyAny>,
+    method: &str,
 ) -> Result<PyTariffAverages> {
     let (imp, exp) = (economy_arg(importer)?, economy_arg(exporter)?);
-    let (year, date) = (year_in_trade(&trade.0, year_arg(year, "year")?, "year")?, date_arg(date)?);
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, aggregation_arg(method)?);
     let (s, t) = (&schedule.inner, &trade.0);
-    let averages = crate::detached(py, || tariff_averages(&s.at(date), t, imp, exp, year));
+    let at = crate::detached(py, || s.at(date));
+    if let Some(c) = at.date_caveat() {
+        crate::caveats::warn_all(py, std::slice::from_ref(c))?;
+    }
+    let averages = crate::detached(py, || tariff_averages(&at, t, imp, exp, year, method))?;
     Ok(PyTariffAverages(DatedAverages { date, averages }))
 }
 
 /// Trade-weighted and simple average tariffs each way between two economies on each
-/// date, one row per date and direction (the GIL is released while computing).
+/// date, one row per date and direction (the GIL is released while computing; each
+/// policy period between event dates is computed once). `method` as in `tariff_averages`.
 #[pyfunction]
-#[pyo3(signature = (schedule, trade, *, a, b, year, dates))]
+#[pyo3(signature = (schedule, trade, *, a, b, year, dates, method = "line_share"))]
+#[allow(clippy::too_many_arguments)]
 fn tariff_path(
     py: Python<'_>,
     schedule: &PySchedule,
@@ -655,21 +735,17 @@ fn tariff_path(
     b: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
     dates: &Bound<'_, PyAny>,
+    method: &str,
 ) -> Result<PyTable> {
     let (a, b) = (economy_arg(a)?, economy_arg(b)?);
-    let year = year_in_trade(&trade.0, year_arg(year, "year")?, "year")?;
+    let (year, method) = (year_arg(year, "year")?, aggregation_arg(method)?);
     let dates = each(dates, date_arg)?;
     let (s, t) = (&schedule.inner, &trade.0);
-    let rows = crate::detached(py, || {
-        let mut rows = Vec::new();
-        for &d in &dates {
-            let at = s.at(d);
-            for (imp, exp) in [(a, b), (b, a)] {
-                rows.push((d, tariff_averages(&at, t, imp, exp, year)));
-            }
-        }
-        rows
-    });
+    let rows = crate::detached(py, || tariff_path_of(s, t, a, b, year, &dates, method))?;
+    if let Some(c) = s.coverage() {
+        let outside: Vec<tradewar_core::Caveat> = dates.iter().filter_map(|d| c.caveat_for(*d)).collect();
+        crate::caveats::warn_rows(py, &outside)?;
+    }
     Ok(PyTable(averages_rows(&rows)))
 }
 

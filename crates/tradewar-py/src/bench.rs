@@ -238,18 +238,18 @@ fn bench_schedule_bulk<'py>(
         table.push(importer, exporter, code, day);
     }
     let schedule = crate::detached(py, tradewar_data::us_china_2018::schedule)?;
-    let (seconds, totals) = crate::detached(py, || {
+    let (seconds, totals) = crate::detached(py, || -> tradewar_core::Result<_> {
         let mut seconds = Vec::with_capacity(repeats);
         let mut last = Vec::new();
         for _ in 0..repeats {
             drop(std::mem::take(&mut last));
             let start = Instant::now();
-            let totals = schedule.bulk_totals(&table);
+            let totals = schedule.bulk_totals(&table)?;
             seconds.push(start.elapsed().as_secs_f64());
             last = totals;
         }
-        (seconds, last)
-    });
+        Ok((seconds, last))
+    })?;
     let mut micro = Vec::with_capacity(totals.len());
     for (i, t) in totals.iter().enumerate() {
         let v = micro_pct(*t).ok_or_else(|| {

@@ -98,6 +98,13 @@ fn core_class(e: &CoreError) -> (&'static str, &'static str) {
         CoreError::InvalidEvent { .. } => ("TimelineError", "InvalidEvent"),
         CoreError::ColumnLength { .. } => ("ColumnError", "ColumnLength"),
         CoreError::Invalid { .. } => ("ValidationError", "Invalid"),
+        CoreError::SelfPair { .. } => ("UnanswerableError", "SelfPair"),
+        CoreError::NotCovered { .. } => ("UnanswerableError", "NotCovered"),
+        CoreError::QueryLevel { .. } => ("UnanswerableError", "QueryLevel"),
+        CoreError::SplitLine { .. } => ("UnanswerableError", "SplitLine"),
+        CoreError::NoTrade { .. } => ("UnanswerableError", "NoTrade"),
+        // A row of a table: the class of what is wrong with it.
+        CoreError::InRow { source, .. } => core_class(source),
         // `Error` is non-exhaustive: a kind added later is still a validation error.
         _ => ("ValidationError", "Other"),
     }
@@ -121,6 +128,7 @@ fn model_class(e: &ModelError) -> (&'static str, &'static str) {
     match e {
         ModelError::InvalidInput { .. } => ("ModelInputError", "InvalidInput"),
         ModelError::NonConvergence { .. } => ("ConvergenceError", "NonConvergence"),
+        ModelError::Unsupported { .. } => ("UnsupportedMeasureError", "Unsupported"),
         ModelError::Core(c) => core_class(c),
         _ => ("ModelError", "Other"),
     }

@@ -8,6 +8,7 @@
 mod accounting;
 mod arrow;
 mod bench;
+mod caveats;
 mod convert;
 mod datasets;
 mod duty;
@@ -15,6 +16,7 @@ mod error;
 mod loaders;
 mod models;
 mod policy;
+mod rates;
 mod replay;
 mod scope;
 mod stacking;
@@ -44,6 +46,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     duty::register(m)?;
     table::register(m)?;
     policy::register(m)?;
+    rates::register(m)?;
     scope::register(m)?;
     stacking::register(m)?;
     replay::register(m)?;

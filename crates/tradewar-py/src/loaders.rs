@@ -88,7 +88,7 @@ impl PyScenarioFile {
     #[pyo3(signature = (name, *, timeline, mfn = Vec::new(), target = None))]
     fn new(name: &str, timeline: PyTimeline, mfn: Vec<PyMfnTable>, target: Option<PyTarget>) -> Result<Self> {
         let mut f = ScenarioFile::new(name, (*timeline.0).clone());
-        PySchedule::from_parts(timeline, mfn.clone())?;
+        PySchedule::from_parts(timeline, mfn.clone(), None)?;
         f.mfn = mfn.iter().map(|t| (*t.0).clone()).collect();
         f.target = target.map(|t| t.0);
         Ok(Self(f))
@@ -140,7 +140,7 @@ impl PyScenarioFile {
     /// The schedule of the timeline and the MFN tables.
     fn schedule(&self, py: Python<'_>) -> Result<PySchedule> {
         let (timeline, tables) = (self.timeline(), self.mfn_tables());
-        crate::detached(py, || PySchedule::from_parts(timeline, tables))
+        crate::detached(py, || PySchedule::from_parts(timeline, tables, None))
     }
     /// Evaluates back to an equal file.
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {

@@ -15,7 +15,8 @@ use tradewar_models::{
 
 use crate::convert::{date_arg, each, from_json, py_str_repr, to_json, year_arg};
 use crate::error::{invalid, Result};
-use crate::policy::{PyMeasure, PySchedule};
+use crate::policy::{event_arg, PyEvent, PySchedule};
+use crate::rates::aggregation_arg;
 use crate::table::{tables_helper, Column, PyTable, TableData};
 use crate::trade::PyTradeMatrix;
 use crate::values::PyTarget;
@@ -31,7 +32,6 @@ pub struct PyScenario {
     inner: Arc<Scenario>,
     trade: PyTradeMatrix,
     schedule: PySchedule,
-    proposals: Vec<PyMeasure>,
     target: Option<PyTarget>,
     mode: &'static str,
     commitment_year: Option<i32>,
@@ -49,8 +49,15 @@ fn mode_arg(mode: &str) -> Result<(CommitmentMode, &'static str)> {
 impl PyScenario {
     /// `date` alone: policy on that date against policy before the timeline's first event.
     /// `start` and `date`: policy on `date` against policy on `start`.
+    ///
+    /// `proposals` are what-ifs on top of the timeline: Measures (imposed on the first day
+    /// of their window) or Events (impose, change_rates, suspend, resume, lift, on any
+    /// measure of the timeline too); every model applies them on the later date, and a
+    /// model that cannot represent one raises UnsupportedMeasureError. `ignore` leaves
+    /// measures out of both sides at your request (the outcome says so). `rates` says how
+    /// each product's tariff is read off its tariff lines: "line_share", "highest", "lowest".
     #[new]
-    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand", commitment_year = None))]
+    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand", commitment_year = None, ignore = None, rates = "line_share"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &str,
@@ -63,6 +70,8 @@ impl PyScenario {
         target: Option<PyTarget>,
         commitment_mode: &str,
         commitment_year: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        rates: &str,
     ) -> Result<Self> {
         let base_year = year_arg(base_year, "base_year")?;
         let to = date_arg(date)?;
@@ -72,15 +81,17 @@ impl PyScenario {
                 Scenario::between(name, trade.0.clone(), schedule.inner.clone(), base_year, date_arg(from)?, to)?
             }
         };
-        let proposals = match proposals {
-            Some(p) => each(p, |x| {
-                x.cast::<PyMeasure>().map(|m| m.get().clone()).map_err(|_| invalid("proposals must be Measure objects"))
-            })?,
-            None => Vec::new(),
-        };
-        for p in &proposals {
-            s = s.with_proposal((*p.0).clone());
+        if let Some(p) = proposals.filter(|p| !p.is_none()) {
+            s = s.with_events(each(p, event_arg)?)?;
         }
+        if let Some(ids) = ignore.filter(|i| !i.is_none()) {
+            let ids = each(ids, |x| {
+                let text: String = x.extract().map_err(|_| invalid("ignore: expected measure ids (str)"))?;
+                Ok(tradewar_core::MeasureId::new(&text)?)
+            })?;
+            s = s.ignoring(ids)?;
+        }
+        s = s.with_rates(aggregation_arg(rates)?);
         let (mode, mode_name) = mode_arg(commitment_mode)?;
         s = s.with_commitment_mode(mode);
         let commitment_year =
@@ -91,7 +102,23 @@ impl PyScenario {
         if let Some(t) = &target {
             s = s.with_target(t.0.clone());
         }
-        Ok(Self { inner: Arc::new(s), trade, schedule, proposals, target, mode: mode_name, commitment_year })
+        Ok(Self { inner: Arc::new(s), trade, schedule, target, mode: mode_name, commitment_year })
+    }
+    /// The scenario with more what-if events (Measures or Events), refused as the
+    /// constructor refuses them; this scenario is unchanged.
+    fn with_events(&self, events: &Bound<'_, PyAny>) -> Result<Self> {
+        let s = (*self.inner).clone().with_events(each(events, event_arg)?)?;
+        Ok(Self { inner: Arc::new(s), ..self.clone() })
+    }
+    /// Measures left out of both sides at your request.
+    #[getter]
+    fn ignored(&self) -> Vec<String> {
+        self.inner.ignored().iter().map(ToString::to_string).collect()
+    }
+    /// How each product's tariff is read off its lines: "line_share", "highest" or "lowest".
+    #[getter]
+    fn rates(&self) -> &'static str {
+        self.inner.rates().as_str()
     }
     /// Its name.
     #[getter]
@@ -118,10 +145,10 @@ impl PyScenario {
     fn schedule(&self) -> PySchedule {
         self.schedule.clone()
     }
-    /// Measures added on top of the timeline.
+    /// The what-if events added on top of the timeline.
     #[getter]
-    fn proposals(&self) -> Vec<PyMeasure> {
-        self.proposals.clone()
+    fn proposals(&self) -> Vec<PyEvent> {
+        self.inner.proposals().iter().cloned().map(PyEvent).collect()
     }
     /// The target scored, if any.
     #[getter]
@@ -154,7 +181,6 @@ impl PyScenario {
         Ok(Self {
             trade: PyTradeMatrix(s.shared_baseline()),
             schedule: PySchedule::from_rust(s.schedule().clone()),
-            proposals: s.proposals().iter().map(|m| PyMeasure(Arc::new(m.clone()))).collect(),
             target: s.target().cloned().map(PyTarget),
             mode: mode_name,
             commitment_year: s.commitment_year(),
@@ -174,14 +200,24 @@ impl PyScenario {
             Evaluation::Between { .. } => format!(", start='{from}'"),
             Evaluation::At(_) => String::new(),
         };
-        let proposals: Vec<String> = self.proposals.iter().map(|p| p.__repr__(py)).collect::<Result<_>>()?;
+        let proposals: Vec<String> = self.proposals().iter().map(|p| p.__repr__(py)).collect::<Result<_>>()?;
+        let ignored = self.ignored();
+        let ignore = if ignored.is_empty() {
+            String::new()
+        } else {
+            format!(", ignore=[{}]", ignored.iter().map(|i| format!("'{i}'")).collect::<Vec<_>>().join(", "))
+        };
+        let rates = match self.rates() {
+            "line_share" => String::new(),
+            other => format!(", rates='{other}'"),
+        };
         let target = match &self.target {
             Some(t) => format!(", target={}", t.__repr__(py)?),
             None => String::new(),
         };
         let year = self.commitment_year.map(|y| format!(", commitment_year={y}")).unwrap_or_default();
         Ok(format!(
-            "Scenario({}, trade={}, schedule={}, base_year={}, date='{to}'{start}, proposals=[{}]{target}, commitment_mode='{}'{year})",
+            "Scenario({}, trade={}, schedule={}, base_year={}, date='{to}'{start}, proposals=[{}]{target}, commitment_mode='{}'{year}{ignore}{rates})",
             py_str_repr(py, self.inner.name())?,
             self.trade.__repr__(),
             self.schedule.__repr__(py)?,
@@ -203,10 +239,12 @@ impl PyScenario {
             self.inner.base_year(),
             to,
             start,
-            self.proposals.clone(),
+            self.proposals(),
             self.target.clone(),
             self.mode,
             self.commitment_year,
+            self.ignored(),
+            self.rates(),
         )
             .into_pyobject(py)?;
         Ok((py.import("tradewar._pickle")?.getattr("scenario")?, args))
@@ -239,10 +277,16 @@ impl PyOutcome {
     fn welfare_measure(&self) -> String {
         self.0.welfare_measure.clone()
     }
-    /// Notes from the model.
+    /// Notes from the model (what it did, its elasticities, what it clamped).
     #[getter]
     fn notes(&self) -> Vec<String> {
         self.0.notes.clone()
+    }
+    /// What the answer assumes beyond the data (a date after the sources, importers whose
+    /// tariffs they do not hold); each was also issued as an OutsideDataWarning.
+    #[getter]
+    fn caveats(&self) -> Vec<String> {
+        self.0.caveats.clone()
     }
     /// Flow by flow: baseline and new value, tariffs before and after, revenue and welfare (USD, exact cents).
     fn flows(&self) -> PyTable {
@@ -423,7 +467,9 @@ impl PyModel {
     /// Runs the scenario.
     fn run(&self, py: Python<'_>, scenario: &PyScenario) -> Result<PyOutcome> {
         let (spec, s) = (&self.spec, &scenario.inner);
-        Ok(PyOutcome(Arc::new(crate::detached(py, || spec.run(s))?)))
+        let o = crate::detached(py, || spec.run(s))?;
+        warn_caveats(py, &o.caveats)?;
+        Ok(PyOutcome(Arc::new(o)))
     }
     /// Equal when the same model with the same settings (and world).
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -437,8 +483,19 @@ impl PyModel {
     fn run_many(&self, py: Python<'_>, scenarios: Vec<PyScenario>) -> Result<Vec<PyOutcome>> {
         let spec = &self.spec;
         let out = crate::detached(py, || scenarios.par_iter().map(|s| spec.run(&s.inner)).collect::<Result<Vec<_>>>())?;
+        for o in &out {
+            warn_caveats(py, &o.caveats)?;
+        }
         Ok(out.into_iter().map(|o| PyOutcome(Arc::new(o))).collect())
     }
+}
+
+/// Issues each caveat of an outcome as an `OutsideDataWarning`.
+fn warn_caveats(py: Python<'_>, caveats: &[String]) -> Result<()> {
+    for c in caveats {
+        crate::caveats::warn(py, "OutsideDataWarning", c)?;
+    }
+    Ok(())
 }
 
 /// Accounting: trade stays put; mechanical duties and commitments only.
@@ -724,6 +781,7 @@ impl PySweep {
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
+        warn_caveats(py, &s.caveats())?;
         Ok(self.table(&names, &outputs, &rows))
     }
     pub fn __repr__(&self) -> String {
@@ -796,6 +854,8 @@ mod outcome_state {
         balances: Vec<(Economy, Economy, String, String)>,
         target: Option<(String, String, String)>,
         notes: Vec<String>,
+        #[serde(default)]
+        caveats: Vec<String>,
     }
 
     fn num(s: &str) -> Result<f64, String> {
@@ -831,6 +891,7 @@ mod outcome_state {
                     .collect(),
                 target: o.target.as_ref().map(|t| (t.target.clone(), t.sought.to_string(), t.closed.to_string())),
                 notes: o.notes.clone(),
+                caveats: o.caveats.clone(),
             }
         }
 
@@ -892,6 +953,7 @@ mod outcome_state {
                 balances,
                 target,
                 notes: self.notes,
+                caveats: self.caveats,
             })
         }
     }

@@ -12,9 +12,10 @@ use tradewar_core::{
 };
 
 use crate::convert::{
-    date_arg, decimal_arg, each, economy_arg, from_json, hs_arg, py_str_repr, to_decimal, to_json, type_name, year_arg,
+    date_arg, decimal_arg, each, economy_arg, from_json, hs_arg, py_str_repr, to_json, type_name, year_arg,
 };
 use crate::error::{invalid, Result};
+use crate::rates::{PyDataCoverage, PyProductRate};
 use crate::scope::{scope_arg, PyEntity, PyProductScope};
 use crate::stacking::PyStacking;
 use crate::table::{Column, PyTable, TableData};
@@ -40,6 +41,19 @@ fn money_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Money> {
         Ok(m) => Ok(m.get().0),
         Err(_) => Ok(Money::new(decimal_arg(v, what)?, Currency::USD)),
     }
+}
+
+/// An `Event`, or a `Measure` (imposed on the first day of its window): what a
+/// what-if on a timeline is made of.
+pub(crate) fn event_arg(x: &Bound<'_, PyAny>) -> Result<Event> {
+    if let Ok(e) = x.cast::<PyEvent>() {
+        return Ok(e.get().0.clone());
+    }
+    if let Ok(m) = x.cast::<PyMeasure>() {
+        let m = (*m.get().0).clone();
+        return Ok(Event::new(m.header().window.start(), Action::Impose { measure: m }));
+    }
+    Err(invalid(format!("expected an Event or a Measure, got {}", type_name(x))))
 }
 
 /// Per-product duties from a dict of codes to rates.
@@ -882,13 +896,20 @@ impl PySchedule {
 
     /// A schedule of a timeline and MFN tables; two tables of one importer are refused
     /// (one would silently replace the other).
-    pub fn from_parts(timeline: PyTimeline, tables: Vec<PyMfnTable>) -> Result<Self> {
+    pub fn from_parts(
+        timeline: PyTimeline,
+        tables: Vec<PyMfnTable>,
+        coverage: Option<tradewar_core::DataCoverage>,
+    ) -> Result<Self> {
         let mut s = Schedule::new((*timeline.0).clone());
         for t in &tables {
             if s.mfn(t.0.importer()).is_some() {
                 return Err(invalid(format!("mfn: two tables for importer {}", t.0.importer())));
             }
             s = s.with_mfn((*t.0).clone());
+        }
+        if let Some(c) = coverage {
+            s = s.with_coverage(c);
         }
         Ok(Self { inner: Arc::new(s), timeline, mfn: tables })
     }
@@ -957,6 +978,12 @@ impl PyDutyStack {
     fn blocked_by(&self) -> Vec<String> {
         self.0.blocked_by.iter().map(ToString::to_string).collect()
     }
+    /// What the answer assumes (a date outside the sources, an unknown base rate,
+    /// specific duties left out), one sentence each; each was also issued as a warning.
+    #[getter]
+    fn caveats(&self) -> Vec<String> {
+        self.0.caveats.iter().map(ToString::to_string).collect()
+    }
     /// A human explanation, one layer per line.
     fn explain(&self) -> String {
         self.0.explain()
@@ -983,16 +1010,45 @@ impl PyDutyStack {
 
 #[pymethods]
 impl PySchedule {
+    /// `coverage` says what the sources cover: outside it questions are refused
+    /// (another importer) or answered with a warning (a date outside the period).
     #[new]
-    #[pyo3(signature = (timeline, mfn = None))]
-    fn new(timeline: PyTimeline, mfn: Option<&Bound<'_, PyAny>>) -> Result<Self> {
+    #[pyo3(signature = (timeline, mfn = None, coverage = None))]
+    fn new(timeline: PyTimeline, mfn: Option<&Bound<'_, PyAny>>, coverage: Option<PyDataCoverage>) -> Result<Self> {
         let tables = match mfn {
             Some(m) => each(m, |x| {
                 x.cast::<PyMfnTable>().map(|t| t.get().clone()).map_err(|_| invalid("mfn must be MfnTable objects"))
             })?,
             None => Vec::new(),
         };
-        Self::from_parts(timeline, tables)
+        Self::from_parts(timeline, tables, coverage.map(|c| c.0))
+    }
+    /// What the schedule's sources cover, if it says.
+    #[getter]
+    fn coverage(&self) -> Option<PyDataCoverage> {
+        self.inner.coverage().cloned().map(PyDataCoverage)
+    }
+    /// The schedule with more events on its timeline (a what-if: impose a measure,
+    /// change its rates, suspend, resume, lift); refused as the timeline refuses them.
+    fn with_events(&self, events: &Bound<'_, PyAny>) -> Result<Self> {
+        let events = each(events, event_arg)?;
+        Ok(Self::from_rust(self.inner.with_events(events)?))
+    }
+    /// The rate of a product at any level (chapter, heading, HS6, line) over the
+    /// importer's tariff lines below it, with the bracket: a ProductRate.
+    fn rate(
+        &self,
+        py: Python<'_>,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        product: &Bound<'_, PyAny>,
+        date: &Bound<'_, PyAny>,
+    ) -> Result<PyProductRate> {
+        let (i, e, p, d) = (economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?, date_arg(date)?);
+        let s = &self.inner;
+        let r = crate::detached(py, || s.at(d).product_rate(i, e, p))?;
+        crate::caveats::warn_all(py, &r.caveats)?;
+        Ok(PyProductRate(r))
     }
     /// Equal when the timelines and the MFN tables are equal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -1023,7 +1079,9 @@ impl PySchedule {
     ) -> Result<PyDutyStack> {
         let (i, e, l, d) = (economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?, date_arg(date)?);
         let s = &self.inner;
-        Ok(PyDutyStack(crate::detached(py, || s.query(i, e, l, d))))
+        let stack = crate::detached(py, || s.query(i, e, l, d))?;
+        crate::caveats::warn_all(py, &stack.caveats)?;
+        Ok(PyDutyStack(stack))
     }
     /// Total ad valorem duty for many lines at once (columns of equal length; the GIL is released).
     fn bulk(
@@ -1041,7 +1099,8 @@ impl PySchedule {
             each(date, date_arg)?,
         )?;
         let s = &self.inner;
-        let stacks = crate::detached(py, || s.bulk_stacks(&lines));
+        let stacks = crate::detached(py, || s.bulk_stacks(&lines))?;
+        crate::caveats::warn_rows(py, stacks.iter().flat_map(|s| &s.caveats))?;
         Ok(stacks_table(&stacks))
     }
     /// The policy of one date, compiled once for many queries (the GIL is released meanwhile).
@@ -1053,10 +1112,14 @@ impl PySchedule {
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         let tables: Vec<String> = self.mfn.iter().map(|t| t.__repr__(py)).collect::<Result<_>>()?;
-        Ok(format!("Schedule({}, mfn=[{}])", self.timeline.__repr__(py)?, tables.join(", ")))
+        let coverage = match self.coverage() {
+            Some(c) => format!(", coverage={}", c.__repr__(py)?),
+            None => String::new(),
+        };
+        Ok(format!("Schedule({}, mfn=[{}]{coverage})", self.timeline.__repr__(py)?, tables.join(", ")))
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
-        let args = (self.timeline.clone(), self.mfn.clone()).into_pyobject(py)?;
+        let args = (self.timeline.clone(), self.mfn.clone(), self.coverage()).into_pyobject(py)?;
         Ok((py.get_type::<Self>().into_any(), args))
     }
 }
@@ -1096,53 +1159,57 @@ impl PyScheduleAt {
     fn schedule(&self) -> PySchedule {
         self.schedule.clone()
     }
-    /// The duty stack on one line from one origin.
+    /// The duty stack on one line from one origin. Refused (UnanswerableError, saying what
+    /// to ask instead): an economy with itself, an importer outside the sources, a code
+    /// coarser than the importer's lines or split by a finer listing (ask `product_rate`).
     fn stack(
         &self,
+        py: Python<'_>,
         importer: &Bound<'_, PyAny>,
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<PyDutyStack> {
-        Ok(PyDutyStack(self.inner.stack(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)))
+        let stack = self.inner.stack(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)?;
+        crate::caveats::warn_all(py, &stack.caveats)?;
+        Ok(PyDutyStack(stack))
     }
     /// The duty stack on one line from one origin (the same as `stack`, named as `Schedule.query`).
     fn query(
         &self,
+        py: Python<'_>,
         importer: &Bound<'_, PyAny>,
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<PyDutyStack> {
-        self.stack(importer, exporter, line)
+        self.stack(py, importer, exporter, line)
     }
-    /// Only the total ad valorem duty on a line (None when a ban or a prohibitive duty stops trade).
+    /// Only the total ad valorem duty on a line (None when a ban or a prohibitive duty
+    /// stops trade); refused as `stack` refuses.
     fn total(
         &self,
         importer: &Bound<'_, PyAny>,
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<Option<PyPercent>> {
-        Ok(self.inner.total(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?).map(PyPercent))
+        Ok(self.inner.total(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)?.map(PyPercent))
     }
     /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
     fn base_rate(&self, importer: &Bound<'_, PyAny>, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
-        Ok(self.inner.base_rate(economy_arg(importer)?, hs_arg(line)?).map(PyPercent))
+        Ok(self.inner.base_rate(economy_arg(importer)?, hs_arg(line)?)?.map(PyPercent))
     }
-    /// The rate of a product at any level (an HS6 subheading, say): the
-    /// simple means of the total and of the base rates over the importer's
-    /// national lines below it, as `(total, base)` Decimals in percent.
-    /// None when a ban or a prohibitive duty stops some line.
-    fn product_rate<'py>(
+    /// The rate of a product at any level (a chapter, heading, HS6 subheading or line)
+    /// over the importer's tariff lines below it, by every method at once (line share,
+    /// lowest, highest): a ProductRate.
+    fn product_rate(
         &self,
-        py: Python<'py>,
-        importer: &Bound<'py, PyAny>,
-        exporter: &Bound<'py, PyAny>,
-        product: &Bound<'py, PyAny>,
-    ) -> Result<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
-        let r = self.inner.product_rate(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?);
-        Ok(match r {
-            Some((t, b)) => Some((to_decimal(py, t.normalize())?, to_decimal(py, b.normalize())?)),
-            None => None,
-        })
+        py: Python<'_>,
+        importer: &Bound<'_, PyAny>,
+        exporter: &Bound<'_, PyAny>,
+        product: &Bound<'_, PyAny>,
+    ) -> Result<PyProductRate> {
+        let r = self.inner.product_rate(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?)?;
+        crate::caveats::warn_all(py, &r.caveats)?;
+        Ok(PyProductRate(r))
     }
     /// The measures in force on the date (rates as changed so far).
     fn in_force(&self) -> Vec<PyMeasure> {
@@ -1168,15 +1235,25 @@ impl PyScheduleAt {
         let importers = economy_column(importer, n, "importer")?;
         let exporters = economy_column(exporter, n, "exporter")?;
         let at = &self.inner;
-        let stacks = crate::detached(py, || {
+        let stacks = crate::detached(py, || -> tradewar_core::Result<Vec<tradewar_core::DutyStack>> {
             let mut cache: HashMap<(Economy, Economy, HsCode), tradewar_core::DutyStack> = HashMap::new();
             let mut out = Vec::with_capacity(n);
-            for ((i, e), l) in importers.iter().zip(&exporters).zip(&lines) {
+            for (row, ((i, e), l)) in importers.iter().zip(&exporters).zip(&lines).enumerate() {
                 let key = (*i, *e, *l);
-                out.push(cache.entry(key).or_insert_with(|| at.stack(key.0, key.1, key.2)).clone());
+                let stack = if let Some(s) = cache.get(&key) {
+                    s.clone()
+                } else {
+                    let s = at
+                        .stack(key.0, key.1, key.2)
+                        .map_err(|e| tradewar_core::Error::InRow { row, source: Box::new(e) })?;
+                    cache.insert(key, s.clone());
+                    s
+                };
+                out.push(stack);
             }
-            out
-        });
+            Ok(out)
+        })?;
+        crate::caveats::warn_rows(py, stacks.iter().flat_map(|s| &s.caveats))?;
         Ok(stacks_table(&stacks))
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {

@@ -144,7 +144,7 @@ fn replay_py(
     let year = year_in_trade(&trade.0, year_arg(weights_year, "weights_year")?, "weights_year")?;
     let method = method_arg(method)?;
     let (s, t) = (&schedule.inner, &trade.0);
-    Ok(PyReplay(crate::detached(py, || tradewar_core::replay(s, t, &directions, year, method))))
+    Ok(PyReplay(crate::detached(py, || tradewar_core::replay(s, t, &directions, year, method))?))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -331,7 +331,10 @@ mod tests {
             for line in ["8471.30.01", "8703.23.01", "0101.21.00"] {
                 for (imp, exp) in [(Economy::USA, Economy::CHN), (Economy::CHN, Economy::USA)] {
                     let at = s.at(d(date));
-                    assert_eq!(at.total(imp, exp, c(line)).unwrap(), at.stack(imp, exp, c(line)).unwrap().total_ad_valorem);
+                    assert_eq!(
+                        at.total(imp, exp, c(line)).unwrap(),
+                        at.stack(imp, exp, c(line)).unwrap().total_ad_valorem
+                    );
                     lines.push(imp, exp, c(line), d(date));
                 }
             }

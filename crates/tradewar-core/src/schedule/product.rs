@@ -203,7 +203,8 @@ impl ScheduleAt {
     pub fn product_rate(&self, importer: Economy, exporter: Economy, product: HsCode) -> Result<ProductRate> {
         self.check_pair(importer, exporter)?;
         let table = self.mfn_table(importer);
-        let mut lines: Vec<HsCode> = table.map(|t| t.lines_below(product).map(|(c, _)| c).collect()).unwrap_or_default();
+        let mut lines: Vec<HsCode> =
+            table.map(|t| t.lines_below(product).map(|(c, _)| c).collect()).unwrap_or_default();
         if lines.is_empty() {
             lines.push(product);
         }
@@ -253,7 +254,8 @@ impl ScheduleAt {
             caveats.push(Caveat::SplitLines { lines: split_lines, example });
         }
         if with_specific > 0 {
-            caveats.push(Caveat::SpecificDutyLeftOut { layers: vec![format!("{importer} MFN ({with_specific} lines)")] });
+            caveats
+                .push(Caveat::SpecificDutyLeftOut { layers: vec![format!("{importer} MFN ({with_specific} lines)")] });
         }
         let pct = |d: Option<Decimal>| d.map(|d| Percent::new_signed(d.normalize()));
         let (lo_t, hi_t) = all_t.bounds();

@@ -109,11 +109,9 @@ impl std::fmt::Display for Caveat {
                 "{lines} line(s) are split by measures that list finer codes (e.g. {example}): their parts count \
                  as equal shares in the line-share mean; the lowest and highest rates bracket the answer"
             ),
-            Self::SpecificDutyLeftOut { layers } => write!(
-                f,
-                "specific (per-unit) duties of {} are left out of the ad valorem total",
-                layers.join(", ")
-            ),
+            Self::SpecificDutyLeftOut { layers } => {
+                write!(f, "specific (per-unit) duties of {} are left out of the ad valorem total", layers.join(", "))
+            }
         }
     }
 }
