@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod scenario;
 pub mod smart;
 pub mod smart_model;
+pub mod smart_table;
 pub mod sweep;
 
 pub use accounting::AccountingModel;

@@ -200,9 +200,49 @@ impl SmartFlows {
     pub fn is_empty(&self) -> bool {
         self.market.is_empty()
     }
+
+    /// The columns, borrowed.
+    pub fn view(&self) -> FlowView<'_> {
+        FlowView {
+            market: &self.market,
+            partner: Some(&self.partner),
+            imports: &self.imports,
+            tariff_before: &self.tariff_before,
+            tariff_after: &self.tariff_after,
+        }
+    }
 }
 
 pub use crate::scenario::CommitmentMode;
+
+/// Borrowed columns of flows, as the kernel reads them: a [`SmartFlows`]
+/// (see [`SmartFlows::view`]) or columns owned elsewhere (a table of flows
+/// from Python or Arrow), so that a run never copies its inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowView<'a> {
+    /// Market id of each row.
+    pub market: &'a [u32],
+    /// Partner id of each row, for error messages (`None`: rows are named by number only).
+    pub partner: Option<&'a [u32]>,
+    /// Baseline imports `M_k`.
+    pub imports: &'a [f64],
+    /// Tariff before, fraction.
+    pub tariff_before: &'a [f64],
+    /// Tariff after, fraction.
+    pub tariff_after: &'a [f64],
+}
+
+impl FlowView<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.market.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.market.is_empty()
+    }
+}
 
 /// A quantity constraint on one flow, naming its row in [`SmartFlows`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -373,7 +413,20 @@ pub fn smart(
     constraints: &[QuantityConstraint],
 ) -> Result<SmartResults> {
     let mut results = SmartResults::default();
-    run(flows, elasticities, constraints, false, &mut results)?;
+    run(flows.view(), elasticities, constraints, false, &mut results)?;
+    Ok(results)
+}
+
+/// [`smart`] (or [`smart_par`] when `parallel`) on borrowed columns, without
+/// copying them: the entry point for tables of flows owned elsewhere.
+pub fn smart_view(
+    flows: FlowView<'_>,
+    elasticities: &[SmartElasticities],
+    constraints: &[QuantityConstraint],
+    parallel: bool,
+) -> Result<SmartResults> {
+    let mut results = SmartResults::default();
+    run(flows, elasticities, constraints, parallel, &mut results)?;
     Ok(results)
 }
 
@@ -386,7 +439,7 @@ pub fn smart_par(
     constraints: &[QuantityConstraint],
 ) -> Result<SmartResults> {
     let mut results = SmartResults::default();
-    run(flows, elasticities, constraints, true, &mut results)?;
+    run(flows.view(), elasticities, constraints, true, &mut results)?;
     Ok(results)
 }
 
@@ -399,7 +452,7 @@ pub fn smart_into(
     constraints: &[QuantityConstraint],
     results: &mut SmartResults,
 ) -> Result<()> {
-    run(flows, elasticities, constraints, false, results)
+    run(flows.view(), elasticities, constraints, false, results)
 }
 
 /// [`smart_par`] writing into `results`, reusing its buffers (see [`smart_into`]).
@@ -409,7 +462,7 @@ pub fn smart_par_into(
     constraints: &[QuantityConstraint],
     results: &mut SmartResults,
 ) -> Result<()> {
-    run(flows, elasticities, constraints, true, results)
+    run(flows.view(), elasticities, constraints, true, results)
 }
 
 /// Makes `col` `n` zeros long: fresh zeroed memory when the length differs,
@@ -425,7 +478,7 @@ fn prepare(col: &mut Vec<f64>, n: usize, zero: bool) {
 }
 
 fn run(
-    flows: &SmartFlows,
+    flows: FlowView<'_>,
     elasticities: &[SmartElasticities],
     constraints: &[QuantityConstraint],
     parallel: bool,
@@ -453,18 +506,14 @@ fn run(
         }
     }
     if sorted {
-        let cols = Columns {
-            market: &flows.market,
-            imports: &flows.imports,
-            t0: &flows.tariff_before,
-            t1: &flows.tariff_after,
-        };
+        let cols =
+            Columns { market: flows.market, imports: flows.imports, t0: flows.tariff_before, t1: flows.tariff_after };
         compute(cols, FlowOut::of(&mut results.flows), elasticities, &mut results.markets, parallel);
     } else {
-        let order = market_order(&flows.market, elasticities.len());
+        let order = market_order(flows.market, elasticities.len());
         let gather = |col: &[f64]| order.iter().map(|&i| col[i]).collect::<Vec<f64>>();
         let market: Vec<u32> = order.iter().map(|&i| flows.market[i]).collect();
-        let (imports, t0, t1) = (gather(&flows.imports), gather(&flows.tariff_before), gather(&flows.tariff_after));
+        let (imports, t0, t1) = (gather(flows.imports), gather(flows.tariff_before), gather(flows.tariff_after));
         let mut tmp = SmartFlowResults::zeros(n);
         let cols = Columns { market: &market, imports: &imports, t0: &t0, t1: &t1 };
         compute(cols, FlowOut::of(&mut tmp), elasticities, &mut results.markets, parallel);
@@ -490,10 +539,10 @@ fn run(
 }
 
 /// Checks the columns; returns whether rows are sorted by market.
-fn validate(flows: &SmartFlows, elasticities: &[SmartElasticities]) -> Result<bool> {
+fn validate(flows: FlowView<'_>, elasticities: &[SmartElasticities]) -> Result<bool> {
     let n = flows.market.len();
     let lengths = [
-        ("partner", flows.partner.len()),
+        ("partner", flows.partner.map_or(n, <[u32]>::len)),
         ("imports", flows.imports.len()),
         ("tariff_before", flows.tariff_before.len()),
         ("tariff_after", flows.tariff_after.len()),
@@ -513,7 +562,7 @@ fn validate(flows: &SmartFlows, elasticities: &[SmartElasticities]) -> Result<bo
     let mut sorted = true;
     let mut prev = 0u32;
     for (row, (((&market, &m), &t0), &t1)) in
-        flows.market.iter().zip(&flows.imports).zip(&flows.tariff_before).zip(&flows.tariff_after).enumerate()
+        flows.market.iter().zip(flows.imports).zip(flows.tariff_before).zip(flows.tariff_after).enumerate()
     {
         let ok = (market as usize) < n_markets
             && m.is_finite()
@@ -531,9 +580,12 @@ fn validate(flows: &SmartFlows, elasticities: &[SmartElasticities]) -> Result<bo
     Ok(sorted)
 }
 
-fn row_error(flows: &SmartFlows, row: usize, n_markets: usize) -> ModelError {
+fn row_error(flows: FlowView<'_>, row: usize, n_markets: usize) -> ModelError {
     let market = flows.market[row];
-    let what = format!("SMART flow row {row} (market {market}, partner {})", flows.partner[row]);
+    let what = match flows.partner {
+        Some(p) => format!("SMART flow row {row} (market {market}, partner {})", p[row]),
+        None => format!("SMART flow row {row} (market {market})"),
+    };
     let m = flows.imports[row];
     let (t0, t1) = (flows.tariff_before[row], flows.tariff_after[row]);
     let reason = if market as usize >= n_markets {
@@ -790,7 +842,7 @@ fn market_kernel(el: &SmartElasticities, cols: Columns<'_>, out: FlowOut<'_>, to
 
 /// Applies bans, then commitments, market by market.
 fn apply_constraints(
-    flows: &SmartFlows,
+    flows: FlowView<'_>,
     constraints: &[QuantityConstraint],
     by_row: &HashMap<usize, usize>,
     results: &mut SmartResults,
