@@ -595,6 +595,17 @@ def build_events(src, p, lists):
     e(an, "US232-ANNEX-1A-GBR", "impose", p["annex_1a_uk"])
     e(an, "US232-ANNEX-1B-GBR", "impose", p["annex_1b_uk"])
     ev.append([p["annex_3_sunset"], "US232-ANNEX-3", "last_day", "", "policy_params annex_3 sunset_date"])
+    # From 2028-01-01 lists (ix)-(x) join (vi)-(vii): Annex I-B at 25%, the UK's 15%
+    # (Annex IV part B; policy_params post_sunset_annex)
+    part_b = re.sub(r"\s+", " ", src.text("annexes_text.txt"))
+    check("on or after 12:01 a.m. eastern time on January 1, 2028" in part_b
+          and "the provisions enumerated in subdivision (c)(ix) into the list of provisions in subdivision (c)(vi)"
+          in part_b and "(c)(x) into the list of provisions in subdivision (c)(vii)" in part_b
+          and re.search(r"post_sunset_annex:\s*'annex_1b'", src.text("policy_params.yaml")), "Annex IV part B")
+    check(p["annex_3_sunset"] == "2027-12-31", "annex III sunset")
+    b_src = ("2028-01-01", "annexes_text.txt Annex IV part B: lists (c)(ix)-(x) of note 16 join (c)(vi)-(vii)")
+    e(b_src, "US232-ANNEX-3-1B", "impose", p["annex_1b"])
+    e(b_src, "US232-ANNEX-3-1B-GBR", "impose", p["annex_1b_uk"])
     # --- Section 301
     starts = s301_start_dates(flat)
     for code, rate in sorted(p["s301"].items()):

@@ -193,16 +193,18 @@ impl std::fmt::Display for DateConvention {
 }
 
 impl std::str::FromStr for DateConvention {
-    type Err = DataError;
+    type Err = tradewar_core::Error;
 
-    /// `"legal"` or `"hts_revision"` (also `"hts"`).
-    fn from_str(s: &str) -> Result<Self> {
+    /// `"legal"` or `"hts_revision"` (also `"hts"`); anything else is an
+    /// [`tradewar_core::Error::UnknownKeyword`] naming the accepted spellings.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "legal" => Ok(DateConvention::Legal),
             "hts_revision" | "hts" => Ok(DateConvention::HtsRevision),
-            other => Err(DataError::Inconsistent {
-                source_name: "date convention".to_string(),
-                message: format!("unknown date convention {other:?}: use \"legal\" or \"hts_revision\""),
+            other => Err(tradewar_core::Error::UnknownKeyword {
+                kind: "date convention",
+                value: other.to_string(),
+                expected: "legal, hts_revision",
             }),
         }
     }
@@ -499,8 +501,12 @@ fn spec(id: &str, metal_share: Option<Percent>) -> Result<Spec> {
             undated("s201_solar")?,
             Stacking::default(),
         )?,
-        "US232-STEEL" => s("Section 232 steel (chapters 72-73, not 7201-7205)", w, s232, undated("s232_steel")?, off(metals_off()))?,
-        "US232-ALU" => s("Section 232 aluminium (chapter 76, not 7602)", w, s232, undated("s232_aluminium")?, off(metals_off()))?,
+        "US232-STEEL" => {
+            s("Section 232 steel (chapters 72-73, not 7201-7205)", w, s232, undated("s232_steel")?, off(metals_off()))?
+        }
+        "US232-ALU" => {
+            s("Section 232 aluminium (chapter 76, not 7602)", w, s232, undated("s232_aluminium")?, off(metals_off()))?
+        }
         "US232-STEEL-ALU-GBR" => {
             let mut v = metals_off();
             v.extend([Selector::Measure(mid("US232-STEEL")?), Selector::Measure(mid("US232-ALU")?)]);
@@ -575,6 +581,22 @@ fn spec(id: &str, metal_share: Option<Percent>) -> Result<Spec> {
             undated("s232_semis")?,
             off(vec![prefix("US232-"), prefix("IEEPA-RECIP"), prefix("IEEPA-FENT-CAN"), prefix("IEEPA-FENT-MEX")]),
         )?,
+        "US232-ANNEX-3-1B" | "US232-ANNEX-3-1B-GBR" => {
+            // Annex IV part B: from 2028-01-01 the Annex III lists (ix)-(x) are Annex I-B
+            // lists (vi)-(vii), at 25% and, for the UK, 15% (all are steel or aluminium).
+            let uk = id.ends_with("GBR");
+            let mut v = vec![prefix("IEEPA-"), prefix("S122")];
+            if uk {
+                v.push(Selector::Measure(mid("US232-ANNEX-3-1B")?));
+            }
+            let name = if uk {
+                "Section 232 Annex III lines in Annex I-B from 2028: UK rate"
+            } else {
+                "Section 232 Annex III lines in Annex I-B from 2028"
+            };
+            let target = if uk { economy("GBR")? } else { w };
+            s(name, target, s232, undated("s232_annex_3")?, off(v))?
+        }
         "US232-ANNEX-1A" | "US232-ANNEX-1B" | "US232-ANNEX-3" | "US232-ANNEX-1A-GBR" | "US232-ANNEX-1B-GBR" => {
             let tier = if id.contains("1A") {
                 "1a"
@@ -1153,8 +1175,9 @@ mod tests {
             assert_eq!(by.to_string().parse::<DateConvention>().unwrap(), by);
         }
         assert_eq!("hts".parse::<DateConvention>().unwrap(), DateConvention::HtsRevision);
-        let e = "revision".parse::<DateConvention>().unwrap_err().to_string();
-        assert!(e.contains("\"revision\"") && e.contains("legal"), "{e}");
+        let e = "revision".parse::<DateConvention>().unwrap_err();
+        assert!(matches!(e, tradewar_core::Error::UnknownKeyword { kind: "date convention", .. }), "{e}");
+        assert!(e.to_string().contains("\"revision\"") && e.to_string().contains("legal, hts_revision"), "{e}");
     }
 
     fn in_list(name: &str, code: &str) -> bool {
