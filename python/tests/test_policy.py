@@ -491,8 +491,8 @@ def us2025() -> tw.Schedule:
 
 
 def test_2025_lines_match_the_rust_tests(us2025: tw.Schedule) -> None:
-    # Furniture on List 3 from China (tests/tariff_stack_2025.rs, the April 2025 sequence).
-    furniture = {"2025-01-26": "25", "2025-02-04": "45", "2025-04-10": "170", "2025-04-14": "55", "2026-02-24": "35"}
+    # Furniture on List 3 from China (tests/tariff_stack_2025.rs, the April 2025 sequence, legal dates).
+    furniture = {"2025-01-26": "25", "2025-03-04": "45", "2025-04-10": "170", "2025-05-14": "55", "2026-02-24": "35"}
     for date, total in furniture.items():
         assert us2025.at(date).total("USA", "CHN", "9403.60.8081") == tw.Percent(total), date
     # A German car after the EU deal: a 15% floor over the 2.5% MFN.
@@ -500,7 +500,7 @@ def test_2025_lines_match_the_rust_tests(us2025: tw.Schedule) -> None:
     assert car.total == tw.Percent("15") and car.layers[0][3] == tw.Percent("12.5")
     assert tw.datasets.us_tariffs_2025_latest_date() == datetime.date(2026, 4, 29)
     events = tw.datasets.us_tariffs_2025_event_dates().to_dict()
-    assert events["date"][0] == datetime.date(2025, 1, 27)
+    assert events["date"][0] == datetime.date(2025, 2, 4)  # the first legal date (EO 14195)
 
 
 def test_2025_effective_rate_on_a_user_table() -> None:
@@ -523,7 +523,7 @@ def test_2025_effective_rate_on_china_moves_with_the_events() -> None:
     def at(d: str) -> Decimal:
         return tw.datasets.us_effective_rate(d).total.value
 
-    before, peak, geneva = at("2025-04-01"), at("2025-04-10"), at("2025-04-14")
+    before, peak, geneva = at("2025-04-01"), at("2025-04-10"), at("2025-05-14")  # Geneva: EO 14298
     assert peak > before + 50 and geneva < peak - 50 and geneva > before
     with pytest.raises(ex.DataConsistencyError, match="no JPN to USA trade of 2021"):
         tw.datasets.us_effective_rate("2025-04-10", exporter="JPN")

@@ -14,16 +14,23 @@ Two files are written:
 - lists.csv  `list,start,codes`: the product lists the timeline needs, one
   row per list and start date, codes (4 to 10 HTS digits) separated by
   spaces.  `start` is empty when the list applies whenever its layer does.
-- events.csv `date,measure,op,rate_pct,source`: every dated rate of every
-  layer (op: impose, set, suspend, resume, lift), each with the source row
-  or Chapter 99 heading it is read from.
+- events.csv `hts_date,legal_date,measure,op,rate_pct,event,hts_source,
+  legal_source`: every dated rate of every layer (op: impose, set, suspend,
+  resume, lift, last_day, metal_share), every dated list (list_start) and the
+  tracker's policy events (milestone), each with its two dates and sources.
 
-Dates follow the tracker's timeline (revision_dates.csv: the HTS revision
-that carried the change, or its policy_effective_date where it gives one;
-policy_params.yaml for the IEEPA invalidation, Section 122 and the Swiss
-framework).  Rates are read from policy_params.yaml and, for the IEEPA
-country rates and the Section 301 start dates, parsed from the Chapter 99
-text.  Hard checks stop the script with an error.
+The HTS date follows the tracker's timeline (revision_dates.csv: the HTS
+revision that carried the change, or its policy_effective_date where it
+gives one; policy_params.yaml for the IEEPA invalidation, Section 122 and the
+Swiss framework).  The legal date, the date the change took legal effect for
+goods entered, comes from us2025_legal_dates.csv beside this script: one row
+per event naming its instrument and, where a source file states the date,
+the words that state it (checked here).  Rates are read from
+policy_params.yaml and, for the IEEPA country rates, the annex headings and
+the Section 301 start dates, parsed from the Chapter 99 text; the April 2026
+annex lists are U.S. note 16(c) of that text, checked against the
+proclamation's annexes (annexes_text.txt).  Hard checks stop the script with
+an error.
 """
 
 import csv
@@ -223,6 +230,128 @@ def s301_start_dates(flat):
 
 
 # ----------------------------------------------------------------------------
+# the April 2026 Section 232 annexes
+
+
+NOTE16_LISTS = {
+    # list of U.S. note 16(c): (annex tier, metal, heading)
+    "i": ("1a", "aluminum"), "ii": ("1a", "aluminum"), "iii": ("1a", "steel"), "iv": ("1a", "steel"),
+    "v": ("1a", "copper"), "vi": ("1b", "aluminum"), "vii": ("1b", "steel"), "viii": ("1b", "copper"),
+    "ix": ("3", "aluminum"), "x": ("3", "steel"),
+}
+CODE_TOKEN = re.compile(r"^\d{4}(?:\.\d{2}(?:\.\d{2}(?:\d{2})?)?(?:\.\d{2})?)?$")
+
+
+def code_of(token):
+    """A listed provision as digits: a 10-digit code with statistical suffix
+    00 is its 8-digit line (as in normalise)."""
+    d = digits(token)
+    check(len(d) in (4, 6, 8, 10), "bad provision %r" % token)
+    return d[:8] if len(d) == 10 and d.endswith("00") else d
+
+
+def note16_lists(src):
+    """The provisions of U.S. note 16(c), lists (i) to (x), as in force from
+    2026-04-06 (Chapter 99, 2026 Revision 6): list name -> codes.
+
+    The PDF layout puts lists (iii), (iv) and (v) side by side on one page, so
+    their codes interleave in the text; (v) (articles of copper) is exactly
+    the chapter-74 codes of the three, and (iii) and (iv) are both Annex I-A
+    steel, so the interleaving changes neither tier nor metal."""
+    lines = src.text("chapter99_2026_rev_6.txt").replace("\xad", "-").split("\n")
+    start = [i for i, l in enumerate(lines) if l.lstrip().startswith("(c) Headings 9903.82.02")]
+    check(len(start) == 1, "note 16(c) not found once")
+    end = [i for i, l in enumerate(lines) if i > start[0] and l.lstrip().startswith("(d) Headings 9903.82.04")]
+    check(end, "note 16(d) not found")
+    out = defaultdict(list)
+    cur = None
+    for l in lines[start[0] + 1:end[0]]:
+        if "Harmonized Tariff Schedule" in l or "99 - III" in l:
+            continue
+        m = re.search(r"\((i|ii|iii|iv|v|vi|vii|viii|ix|x)\) ([A-Z][a-z]+ [a-z ]+):", l)
+        if m:
+            cur = m.group(1)
+            l = l[:m.start()] + l[m.end():]
+        for t in l.replace("U.S. Notes (con.)", "").split():
+            if cur is not None and CODE_TOKEN.match(t):  # before list (i): the headings cited
+                out[cur].append(code_of(t))
+    steel_copper = out["iii"] + out["iv"] + out["v"]
+    out["v"] = [c for c in steel_copper if c.startswith("74")]
+    out["iii"] = [c for c in steel_copper if not c.startswith("74")]  # (iii) and (iv) together
+    out["iv"] = []
+    check(sorted(out) == sorted(NOTE16_LISTS), "note 16(c) lists: %s" % sorted(out))
+    return out
+
+
+def annex_text_codes(src):
+    """The provisions of the proclamation's Annexes I-A, I-B, II and III
+    (annexes_text.txt) read from the lines that hold codes only: annex ->
+    codes. The dump mixes some codes into description lines, so this is a
+    subset of each annex, used to check note 16(c) and to read Annex II."""
+    labels = ["Aluminum Derivatives", "Steel Derivatives", "Copper Articles", "Aluminum", "Steel"]
+    out = defaultdict(set)
+    cur = None
+    for line in src.text("annexes_text.txt").split("\n"):
+        s = line.strip()
+        m = re.match(r"^Annex (I-A|I-B|II|III|IV)\b", s)
+        if m:
+            cur = m.group(1)
+            continue
+        if cur in (None, "IV"):
+            continue
+        for lab in labels:
+            if s.startswith(lab + " ") or s == lab:
+                s = s[len(lab):].strip()
+                break
+        toks = s.split()
+        if toks and all(re.match(r"^\d{4}(?:\.\d{2}){0,3}(?:\d{2})?$", t) for t in toks):
+            out[cur].update(code_of(t) for t in toks)
+    return out
+
+
+def annex_lists(src):
+    """Each provision of the April 2026 annexes with its tier (1a, 1b, 3) and
+    metals, from note 16(c); checked against the proclamation's annex text and
+    compared with the tracker's s232_annex_products.csv (differences printed).
+    Returns {"tier": code -> tier, "metal": code -> metals, "annex_2": codes}."""
+    lists = note16_lists(src)
+    tier, metal = {}, defaultdict(set)
+    for name, codes in lists.items():
+        t, mt = NOTE16_LISTS[name]
+        if name == "iii":
+            mt = "steel"
+        for c in codes:
+            check(tier.get(c, t) == t, "provision %s in two annex tiers" % c)
+            tier[c] = t
+            metal[c].add(mt)
+    counts = {n: len(set(c)) for n, c in lists.items()}
+    check(counts["i"] == 9 and counts["v"] == 76 and counts["viii"] == 4 and counts["ix"] == 13
+          and counts["x"] == 35, "note 16(c) list sizes %s" % counts)
+    # cross-tier nesting would need carve-outs; note 16(c) has none
+    for c, t in tier.items():
+        for k in range(4, len(c), 2):
+            check(tier.get(c[:k], t) == t, "provision %s nested in another tier (%s)" % (c, c[:k]))
+    # the proclamation's annexes agree with the HTS note, tier by tier
+    text = annex_text_codes(src)
+    for annex, t in [("I-A", "1a"), ("I-B", "1b"), ("III", "3")]:
+        bad = sorted(c for c in text[annex] if tier.get(c) != t)
+        check(not bad, "Annex %s provisions not in note 16(c) tier %s: %s" % (annex, t, bad))
+        n = sum(1 for v in tier.values() if v == t)
+        print("  Annex %-3s %3d provisions in note 16(c); %3d read from the annex text agree" % (annex, n, len(text[annex])))
+    both = sorted(c for c in text["II"] if c in tier)
+    print("  Annex II (out of 232) provisions also on note 16(c), kept as note 16(c) has them:", " ".join(both))
+    # the tracker's derivation, for the record
+    tracker = {}
+    for r in src.rows("s232_annex_products.csv"):
+        tracker.setdefault(code_of(r["hts_prefix"]), set()).add(r["annex"])
+    missing = sorted(c for c in tier if tier[c] not in tracker.get(c, set()))
+    extra = sorted(c for c, a in tracker.items() if a - {"2"} and c not in tier)
+    print("  s232_annex_products.csv lacks %d provisions of note 16(c) (e.g. %s)" % (len(missing), " ".join(missing[:12])))
+    print("  s232_annex_products.csv has %d codes not on note 16(c): %s" % (len(extra), " ".join(extra)))
+    return {"tier": tier, "metal": metal, "annex_2": text["II"]}
+
+
+# ----------------------------------------------------------------------------
 # the lists
 
 
@@ -263,12 +392,26 @@ def build_lists(src, p):
             add("floor_exempt_" + r["country_group"], revs[rev][0], [r["hts8"]])
     for r in src.rows("s122_exempt_products.csv"):
         add("s122_exempt", "", [r["hts8"]])
-    # Section 232
-    add("s232_steel", "", ["7200", "7300"][:0])  # chapters handled below
-    lists["s232_steel"][""] = []
-    for ch in ["72", "73"]:
-        lists["s232_steel"][""].append(ch)
-    lists["s232_aluminium"][""] = ["76"]
+    # Section 232 on steel and aluminium before April 2026: the tracker's
+    # chapter blankets (policy_params section_232_chapters), less the headings
+    # outside both the steel and aluminium articles of Proclamations 9705/9704
+    # (steel from 7206, aluminium 7601 and 7604-7609) and every list of April
+    # 2026 (Annexes I-A, I-B, II and III): pig iron, ferro-alloys, ferrous
+    # scrap and granules (7201-7205) and aluminium scrap (7602).
+    blanket = {"steel": ["72", "73"], "aluminum": ["76"]}
+    y = src.text("policy_params.yaml")
+    m = re.search(r"section_232_chapters:\n\s*steel: \[([^\]]*)\]\n\s*aluminum: \[([^\]]*)\]", y)
+    check(m is not None and re.findall(r"'(\d+)'", m.group(1)) == blanket["steel"]
+          and re.findall(r"'(\d+)'", m.group(2)) == blanket["aluminum"], "section_232_chapters changed")
+    outside = {"steel": ["7201", "7202", "7203", "7204", "7205"], "aluminum": ["7602"]}
+    notes = annex_lists(src)
+    listed = set(notes["tier"]) | notes["annex_2"]
+    for metal, heads in outside.items():
+        for h in heads:
+            check(not any(c.startswith(h) or h.startswith(c) for c in listed),
+                  "heading %s is on an April 2026 list" % h)
+    lists["s232_steel"][""] = blanket["steel"] + ["-" + h for h in outside["steel"]]
+    lists["s232_aluminium"][""] = blanket["aluminum"] + ["-" + h for h in outside["aluminum"]]
     for r in src.rows("s232_derivative_products.csv"):
         d = digits(r["hts_prefix"])
         if d[:2] in ("72", "73", "76"):
@@ -293,33 +436,13 @@ def build_lists(src, p):
         add("s232_semis", "", [r["hts10"]])
     for r in src.rows("s201_solar_products.csv"):
         add("s201_solar", "", [r["hts10"]])
-    # April 2026 annexes: each code goes to the annex of its longest listed
-    # prefix; a tier's list is its own prefixes, and the prefixes of other
-    # tiers strictly below them are written as exclusions ("-" prefix).
-    annex = {}
-    metal = {}
-    for r in src.rows("s232_annex_products.csv"):
-        for c in normalise(r["hts_prefix"], dropped):
-            check(annex.get(c, r["annex"]) == r["annex"], "annex conflict on %s" % c)
-            annex[c] = r["annex"]
-            metal.setdefault(c, set()).add(r["metal_type"])
-    for c, tier in annex.items():
-        if tier == "2":
-            continue  # Annex II: removed from Section 232, no layer; it only cuts holes in the others
+    # April 2026 annexes: U.S. note 16(c) of Chapter 99 as amended by Annex IV
+    # of the proclamation (headings 9903.82.02/.04 for lists (i)-(v), .05/.09
+    # for (vi)-(viii), .10/.11 for (ix)-(x)); see annex_lists.
+    for c, tier in sorted(notes["tier"].items()):
         lists["s232_annex_" + tier][""].append(c)
-        if metal[c] & {"steel", "aluminum"}:
+        if notes["metal"][c] & {"steel", "aluminum"} and tier in ("1a", "1b"):
             lists["s232_annex_%s_steel_alu" % tier][""].append(c)
-    for c, tier in annex.items():
-        anc = [c[:k] for k in range(4, len(c), 2) if c[:k] in annex]
-        if anc:
-            parent = max(anc, key=len)
-            if annex[parent] != tier and annex[parent] != "2":
-                # a code nested under another tier: check the nesting is one level deep
-                grand = [a for a in anc if a != parent and annex[a] == tier]
-                check(not grand, "annex nesting deeper than one level at %s" % c)
-                lists["s232_annex_" + annex[parent]][""].append("-" + c)
-                if metal[parent] & {"steel", "aluminum"}:
-                    lists["s232_annex_%s_steel_alu" % annex[parent]][""].append("-" + c)
     # Section 301 lists by Chapter 99 heading
     for r in src.rows("s301_product_lists.csv"):
         add("s301_" + r["ch99_code"], "", [r["hts8"]])
@@ -457,6 +580,12 @@ def build_events(src, p, lists):
     e(rev("2026_rev_1", "Semiconductor tariffs"), "US232-SEMIS", "impose", p["232_semiconductors"])
     an = rev("2026_rev_5", "232 annex restructuring")
     check(an[0] == p["annex_start"], "annex date")
+    # the annex rates of policy_params are those of the Chapter 99 headings
+    for heading, key in [("9903.82.02", "annex_1a"), ("9903.82.04", "annex_1a_uk"), ("9903.82.05", "annex_1b_uk"),
+                         ("9903.82.09", "annex_1b")]:
+        check(heading_rate(blocks, heading, None) == p[key], "%s rate is not policy_params %s" % (heading, key))
+    check("15% 15% No change" in blocks["9903.82.10"] and "less than 15 percent" in blocks["9903.82.10"]
+          and p["annex_3"] == "15", "9903.82.10 is not a 15% floor")
     for mid in ["US232-STEEL", "US232-ALU"] + derivs + ["US232-DERIV-STEEL-INCL", "US232-DERIV-ALU-INCL",
                                                          "US232-COPPER", "US232-STEEL-ALU-GBR"]:
         e(an, mid, "lift")
@@ -466,6 +595,17 @@ def build_events(src, p, lists):
     e(an, "US232-ANNEX-1A-GBR", "impose", p["annex_1a_uk"])
     e(an, "US232-ANNEX-1B-GBR", "impose", p["annex_1b_uk"])
     ev.append([p["annex_3_sunset"], "US232-ANNEX-3", "last_day", "", "policy_params annex_3 sunset_date"])
+    # From 2028-01-01 lists (ix)-(x) join (vi)-(vii): Annex I-B at 25%, the UK's 15%
+    # (Annex IV part B; policy_params post_sunset_annex)
+    part_b = re.sub(r"\s+", " ", src.text("annexes_text.txt"))
+    check("on or after 12:01 a.m. eastern time on January 1, 2028" in part_b
+          and "the provisions enumerated in subdivision (c)(ix) into the list of provisions in subdivision (c)(vi)"
+          in part_b and "(c)(x) into the list of provisions in subdivision (c)(vii)" in part_b
+          and re.search(r"post_sunset_annex:\s*'annex_1b'", src.text("policy_params.yaml")), "Annex IV part B")
+    check(p["annex_3_sunset"] == "2027-12-31", "annex III sunset")
+    b_src = ("2028-01-01", "annexes_text.txt Annex IV part B: lists (c)(ix)-(x) of note 16 join (c)(vi)-(vii)")
+    e(b_src, "US232-ANNEX-3-1B", "impose", p["annex_1b"])
+    e(b_src, "US232-ANNEX-3-1B-GBR", "impose", p["annex_1b_uk"])
     # --- Section 301
     starts = s301_start_dates(flat)
     for code, rate in sorted(p["s301"].items()):
@@ -477,7 +617,12 @@ def build_events(src, p, lists):
         if code.startswith("9903.88"):
             d = ("2025-01-01", "in force before 2025 (Section 301 Lists 1-4A; history in us_china_2018)")
         elif code == "9903.92.10":
-            d = rev("rev_27", "301 cranes")
+            # ship-to-shore cranes at 25% are one of the 2024 increases of the
+            # four-year review (in force from 2024-09-27 like 9903.91.01-.03);
+            # the tracker's rev_27 "301 cranes (100%)" is heading 9903.91.14
+            # of October 2025, which the source's lists do not carry
+            d = (starts["9903.91.01"], "USTR four-year review, 2024 increases (89 FR 76581); "
+                 "not revision_dates rev_27, which is the 100% heading 9903.91.14")
         else:
             check(code in starts, "no start date for " + code)
             d = (starts[code], "Chapter 99 U.S. note 31 to subchapter III, heading " + code)
@@ -490,13 +635,70 @@ def build_events(src, p, lists):
         if what not in ("", "NA") and d >= "2025-01-27":
             ev.append([d, "MILESTONE", "milestone", "", "revision_dates %s: %s" % (name, what)])
     ev.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
+    rows = with_legal_dates(src, ev, lists)
     path = os.path.join(OUT, "events.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["date", "measure", "op", "rate_pct", "source"])
-        w.writerows(ev)
-    print("  wrote events.csv  %4d rows %8d bytes" % (len(ev), os.path.getsize(path)))
-    return ev
+        w.writerow(["hts_date", "legal_date", "measure", "op", "rate_pct", "event", "hts_source", "legal_source"])
+        w.writerows(rows)
+    print("  wrote events.csv  %4d rows %8d bytes" % (len(rows), os.path.getsize(path)))
+    return rows
+
+
+LEGAL_DATES = os.path.join(HERE, "us2025_legal_dates.csv")
+STATED_IN = ["chapter99_2026_rev_6.txt", "annexes_text.txt", "policy_params.yaml", "revision_dates.csv",
+             "country_eo_exempt_products.csv"]
+
+
+def with_legal_dates(src, ev, lists):
+    """Every event with its two dates: the tracker's (the HTS revision that
+    carried it, `hts_date`) and the date it took legal effect for goods
+    entered (`legal_date`), from us2025_legal_dates.csv. Each legal date names
+    its instrument; where a source file states the date, the quoted words
+    must be in that file. Dated product lists get a `list_start` row. The
+    tracker's revision milestones have no legal date."""
+    flat = {}
+    for name in STATED_IN:
+        flat[name] = re.sub(r"\s+", " ", src.text(name).replace("\xad", "-"))
+    table = {}
+    with open(LEGAL_DATES, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            key = (r["measure"], r["op"], r["hts_date"])
+            check(key not in table, "legal date given twice for %s" % (key,))
+            if r["stated_in"]:
+                name, _, words = r["stated_in"].partition(": ")
+                check(name in flat, "unknown source file %r" % name)
+                check(re.sub(r"\s+", " ", words) in flat[name], "%s does not say %r" % (name, words))
+                check('"' not in words, "quoted words with a double quote: %r" % words)
+                where = 'date stated in %s: "%s"' % (name, words)
+            else:
+                where = "date not stated in the source files"
+            table[key] = (r["legal_date"], r["event"], "%s; %s" % (r["instrument"], where))
+    used = set()
+    out = []
+    for d, measure, op, rate, source in ev:
+        if op == "milestone":
+            out.append([d, "", measure, op, rate, source.split(": ", 1)[-1], source, ""])
+            continue
+        key = (measure, op, d)
+        check(key in table, "no legal date for %s %s on %s" % (measure, op, d))
+        used.add(key)
+        legal, what, legal_source = table[key]
+        out.append([d, legal, measure, op, rate, what, source, legal_source])
+    for name in sorted(lists):
+        for start in sorted(lists[name]):
+            if start and lists[name][start]:
+                key = ("list:" + name, "start", start)
+                check(key in table, "no legal date for list %s of %s" % (name, start))
+                used.add(key)
+                legal, what, legal_source = table[key]
+                out.append([start, legal, name, "list_start", "", what, "lists.csv %s start" % name, legal_source])
+    unused = sorted(set(table) - used)
+    check(not unused, "legal dates for events that do not exist: %s" % unused)
+    out.sort(key=lambda r: (r[0], r[2], r[3], r[6]))
+    moved = sum(1 for r in out if r[1] and r[1] != r[0])
+    print("  legal dates: %d of %d dated rows differ from the tracker's date" % (moved, sum(1 for r in out if r[1])))
+    return out
 
 
 def main(argv):

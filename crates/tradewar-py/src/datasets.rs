@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{Economy, Schedule};
-use tradewar_data::us_tariffs_2025::{self, EffectiveRate};
+use tradewar_data::us_tariffs_2025::{self, DateConvention, EffectiveRate};
 use tradewar_data::{embedded, us_china_2018};
 
 use crate::convert::{date_arg, economy_arg, year_arg};
@@ -68,34 +68,54 @@ fn census_2017_balance() -> Result<PyMoney> {
     Ok(PyMoney(embedded::census_2017_balance()?))
 }
 
-/// The 2025-2026 US tariff stack as one timeline: every layer from its first
-/// rate to its end, the dated exemptions, and the tracker's policy events as milestones.
-#[pyfunction]
-fn us_tariffs_2025_timeline(py: Python<'_>) -> Result<PyTimeline> {
-    Ok(PyTimeline(Arc::new(crate::detached(py, us_tariffs_2025::timeline)?)))
+/// The date convention of the 2025-2026 stack from its Python name.
+fn dates_arg(dates: &str) -> Result<DateConvention> {
+    Ok(dates.parse::<DateConvention>()?)
 }
 
-/// The 2025 schedule built once per process (the timeline takes a while to build).
-fn schedule_2025(py: Python<'_>) -> Result<Arc<Schedule>> {
-    static CELL: OnceLock<Arc<Schedule>> = OnceLock::new();
-    if let Some(s) = CELL.get() {
+/// The 2025-2026 US tariff stack as one timeline: every layer from its first
+/// rate to its end, the dated exemptions, and a milestone per event date.
+/// `dates="legal"` (default) places each change on its legal effective date,
+/// `"hts_revision"` on the date of the HTS revision that carried it.
+#[pyfunction]
+#[pyo3(signature = (dates = "legal"))]
+fn us_tariffs_2025_timeline(py: Python<'_>, dates: &str) -> Result<PyTimeline> {
+    let by = dates_arg(dates)?;
+    Ok(PyTimeline(Arc::new(crate::detached(py, || us_tariffs_2025::timeline_dated_by(by))?)))
+}
+
+/// The 2025 schedule of one date convention, built once per process (the timeline takes a while to build).
+fn schedule_2025(py: Python<'_>, by: DateConvention) -> Result<Arc<Schedule>> {
+    static LEGAL: OnceLock<Arc<Schedule>> = OnceLock::new();
+    static HTS: OnceLock<Arc<Schedule>> = OnceLock::new();
+    let cell = match by {
+        DateConvention::Legal => &LEGAL,
+        DateConvention::HtsRevision => &HTS,
+    };
+    if let Some(s) = cell.get() {
         return Ok(Arc::clone(s));
     }
-    let s = Arc::new(crate::detached(py, us_tariffs_2025::schedule)?);
-    Ok(Arc::clone(CELL.get_or_init(|| s)))
+    let s = Arc::new(crate::detached(py, || us_tariffs_2025::schedule_dated_by(by))?);
+    Ok(Arc::clone(cell.get_or_init(|| s)))
 }
 
 /// The 2025-2026 US tariff stack with the US MFN schedule (the 2017 HTS8
-/// schedule, the newest embedded) as the base.
+/// schedule, the newest embedded) as the base. `dates="legal"` (default):
+/// each change from its legal effective date; `"hts_revision"`: from the HTS
+/// revision that carried it (the Budget Lab tracker's dating).
 #[pyfunction]
-fn us_tariffs_2025_schedule(py: Python<'_>) -> Result<PySchedule> {
-    Ok(PySchedule::from_rust((*schedule_2025(py)?).clone()))
+#[pyo3(signature = (dates = "legal"))]
+fn us_tariffs_2025_schedule(py: Python<'_>, dates: &str) -> Result<PySchedule> {
+    Ok(PySchedule::from_rust((*schedule_2025(py, dates_arg(dates)?)?).clone()))
 }
 
-/// The policy events of the 2025-2026 source from 2025-01-27: one row per date (date, events).
+/// The event dates of the 2025-2026 stack: one row per date (date, events).
+/// `dates="legal"` (default): the dates on which changes took legal effect;
+/// `"hts_revision"`: the tracker's policy events, one per HTS revision, from 2025-01-27.
 #[pyfunction]
-fn us_tariffs_2025_event_dates() -> Result<PyTable> {
-    let rows = us_tariffs_2025::event_dates()?;
+#[pyo3(signature = (dates = "legal"))]
+fn us_tariffs_2025_event_dates(dates: &str) -> Result<PyTable> {
+    let rows = us_tariffs_2025::event_dates_by(dates_arg(dates)?)?;
     Ok(PyTable(
         TableData::new("US tariff events 2025-2026")
             .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
@@ -236,10 +256,10 @@ impl PyEffectiveRate {
     }
 }
 
-fn schedule_or_2025(py: Python<'_>, schedule: Option<&PySchedule>) -> Result<Arc<Schedule>> {
+fn schedule_or_2025(py: Python<'_>, schedule: Option<&PySchedule>, by: DateConvention) -> Result<Arc<Schedule>> {
     match schedule {
         Some(s) => Ok(Arc::clone(&s.inner)),
-        None => schedule_2025(py),
+        None => schedule_2025(py, by),
     }
 }
 
@@ -247,9 +267,11 @@ fn schedule_or_2025(py: Python<'_>, schedule: Option<&PySchedule>) -> Result<Arc
 /// (GIL released). Weights: the `year` rows (default: the latest, 2021) of
 /// `trade` (default: the embedded US-China table, HS6, CIF); a product
 /// coarser than the US lines takes the simple mean of its lines' totals.
-/// `schedule` defaults to `us_tariffs_2025_schedule()`.
+/// `schedule` defaults to `us_tariffs_2025_schedule(dates)`: `dates="legal"`
+/// (default) or `"hts_revision"` picks its dating; pass `dates` or
+/// `schedule`, not both (a schedule carries its own dating).
 #[pyfunction]
-#[pyo3(signature = (date, *, exporter = None, trade = None, year = None, schedule = None))]
+#[pyo3(signature = (date, *, exporter = None, trade = None, year = None, schedule = None, dates = None))]
 fn us_effective_rate(
     py: Python<'_>,
     date: &Bound<'_, PyAny>,
@@ -257,6 +279,7 @@ fn us_effective_rate(
     trade: Option<&PyTradeMatrix>,
     year: Option<&Bound<'_, PyAny>>,
     schedule: Option<&PySchedule>,
+    dates: Option<&str>,
 ) -> Result<PyEffectiveRate> {
     let date = date_arg(date)?;
     let exporter = exporter.filter(|e| !e.is_none()).map(economy_arg).transpose()?.unwrap_or(Economy::CHN);
@@ -264,7 +287,14 @@ fn us_effective_rate(
         Some(y) => year_arg(y, "year")?,
         None => us_tariffs_2025::china_trade_year()?,
     };
-    let s = schedule_or_2025(py, schedule)?;
+    if schedule.is_some() && dates.is_some() {
+        return Err(invalid(
+            "pass dates= (which dating of the embedded 2025-2026 schedule) or schedule=, not both: \
+             a schedule carries its own dating",
+        ));
+    }
+    let by = dates.map(dates_arg).transpose()?.unwrap_or_default();
+    let s = schedule_or_2025(py, schedule, by)?;
     let t: &tradewar_core::TradeMatrix = match trade {
         Some(t) => &t.0,
         None => embedded::us_china_trade()?,
@@ -275,12 +305,18 @@ fn us_effective_rate(
 
 /// The effective rate on US imports from China at every 2025-2026 event
 /// date, weighted by the embedded imports of the latest year (2021); one
-/// row per date (GIL released). `schedule` defaults to `us_tariffs_2025_schedule()`.
+/// row per date (GIL released). `dates="legal"` (default): the event dates
+/// are legal effective dates and `schedule` defaults to the schedule so
+/// dated; `"hts_revision"`: the dates of the HTS revisions that carried the
+/// changes (the tracker's dating), and the schedule so dated. A `schedule`
+/// passed in should be dated the same way (`us_tariffs_2025_schedule(dates)`):
+/// priced on the other convention's dates, its rates belong to neither.
 #[pyfunction]
-#[pyo3(signature = (schedule = None))]
-fn china_effective_rates(py: Python<'_>, schedule: Option<&PySchedule>) -> Result<PyTable> {
-    let s = schedule_or_2025(py, schedule)?;
-    let rows = crate::detached(py, || us_tariffs_2025::china_effective_rates(&s))?;
+#[pyo3(signature = (schedule = None, *, dates = "legal"))]
+fn china_effective_rates(py: Python<'_>, schedule: Option<&PySchedule>, dates: &str) -> Result<PyTable> {
+    let by = dates_arg(dates)?;
+    let s = schedule_or_2025(py, schedule, by)?;
+    let rows = crate::detached(py, || us_tariffs_2025::china_effective_rates(&s, by))?;
     let dec = |f: &dyn Fn(&EffectiveRate) -> rust_decimal::Decimal| {
         Column::Decimal(rows.iter().map(|r| Some(f(&r.2))).collect())
     };
