@@ -1,0 +1,51 @@
+//! Monte Carlo over the trade elasticities θ_j: every draw re-solves the
+//! baseline and the counterfactual with its own θ (the baseline depends on
+//! θ, since the data are not an exact equilibrium), draws in parallel on
+//! rayon's pool, each solve single-threaded.
+
+use super::results::welfare_only;
+use super::solver::{solve, CpSolverOptions, Deficits};
+use super::tariffs::TariffCube;
+use super::world::CpWorld;
+use crate::error::{ModelError, Result};
+use crate::sweep::{Distribution, Sweep, SweepResult};
+
+/// The sweep of θ: sector `j` drawn from a normal with mean θ_j and
+/// standard deviation `sd[j]` (0 keeps it fixed), seeded.
+pub fn theta_sweep(world: &CpWorld, sd: &[f64], draws: usize, seed: u64) -> Result<Sweep> {
+    if sd.len() != world.j {
+        return Err(ModelError::DimensionMismatch {
+            what: "standard deviations of theta".into(),
+            expected: world.j,
+            found: sd.len(),
+            layout: format!("sector = {}", world.j),
+        });
+    }
+    let mut sweep = Sweep::new(draws, seed);
+    for (s, (&mean, &sd)) in world.theta.iter().zip(sd).enumerate() {
+        let d = if sd == 0.0 { Distribution::Fixed(mean) } else { Distribution::Normal { mean, sd } };
+        sweep = sweep.param(&format!("theta {}", world.sectors[s]), d);
+    }
+    Ok(sweep)
+}
+
+/// Runs a θ sweep on one counterfactual. Each row of the result's
+/// `outputs` is the welfare change (percent) of every region, in the
+/// world's order; `params` are the θ drawn. A draw with a non-positive θ
+/// is an error naming the sector.
+pub fn run_theta_sweep(
+    world: &CpWorld,
+    tariffs: &TariffCube,
+    deficits: Deficits,
+    options: &CpSolverOptions,
+    sweep: &Sweep,
+) -> Result<SweepResult> {
+    tariffs.check(world)?;
+    let serial = CpSolverOptions { parallel: false, ..*options };
+    sweep.run(|theta| {
+        let w = world.with_theta(theta)?;
+        let base = solve(&w, &w.tariffs(), deficits, &serial, None)?;
+        let cf = solve(&w, tariffs, deficits, &serial, Some(&base))?;
+        Ok(welfare_only(&base, &cf))
+    })
+}
