@@ -62,6 +62,8 @@ pub mod results;
 pub mod sectors;
 pub mod solver;
 mod tariffs;
+#[cfg(test)]
+mod test_worlds;
 pub mod world;
 
 pub use model::{CaliendoParroModel, CommitmentHandling};

@@ -161,17 +161,16 @@ impl Model for CaliendoParroModel {
         let economies = world.economies().unwrap_or_default().to_vec();
         let t = &mut o.economies;
         for (r, e) in economies.iter().enumerate() {
-            let row = match t.row(*e) {
-                Some(row) => row,
-                None => {
-                    t.economy.push(*e);
-                    t.exports_change.push(f64::NAN);
-                    t.imports_change.push(f64::NAN);
-                    t.revenue_change.push(f64::NAN);
-                    t.welfare_gain.push(f64::NAN);
-                    t.real_income_change_pct.push(f64::NAN);
-                    t.economy.len() - 1
-                }
+            let row = if let Some(row) = t.row(*e) {
+                row
+            } else {
+                t.economy.push(*e);
+                t.exports_change.push(f64::NAN);
+                t.imports_change.push(f64::NAN);
+                t.revenue_change.push(f64::NAN);
+                t.welfare_gain.push(f64::NAN);
+                t.real_income_change_pct.push(f64::NAN);
+                t.economy.len() - 1
             };
             t.real_income_change_pct[row] = results.welfare_pct[r];
         }

@@ -49,3 +49,42 @@ pub fn run_theta_sweep(
         Ok(welfare_only(&base, &cf))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::results::counterfactual;
+    use super::super::test_worlds::world;
+    use super::*;
+
+    #[test]
+    fn zero_spread_is_the_point_estimate_and_draws_are_reproducible() {
+        let w = world(3, 3, 3);
+        let mut cube = w.tariffs();
+        cube.add(0, 1, 0, 0.2).expect("cell");
+        let options = CpSolverOptions::default();
+        let point = counterfactual(&w, &cube, Deficits::Held, &options).expect("solves");
+        let fixed = theta_sweep(&w, &[0.0; 3], 4, 1).expect("sweep");
+        let r = run_theta_sweep(&w, &cube, Deficits::Held, &options, &fixed).expect("runs");
+        for row in &r.outputs {
+            for (a, b) in row.iter().zip(&point.welfare_pct) {
+                assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+            }
+        }
+        let sd: Vec<f64> = w.theta().iter().map(|t| 0.2 * t).collect();
+        let s = theta_sweep(&w, &sd, 16, 7).expect("sweep");
+        let a = run_theta_sweep(&w, &cube, Deficits::Held, &options, &s).expect("runs");
+        let b = run_theta_sweep(&w, &cube, Deficits::Held, &options, &s).expect("runs");
+        assert_eq!(a, b);
+        assert!(a.quantile(0, 0.1).expect("q") < a.quantile(0, 0.9).expect("q"));
+    }
+
+    #[test]
+    fn a_non_positive_draw_is_an_error_naming_the_sector() {
+        let w = world(3, 3, 3);
+        let s = theta_sweep(&w, &[100.0, 0.0, 0.0], 50, 1).expect("sweep");
+        let e =
+            run_theta_sweep(&w, &w.tariffs(), Deficits::Held, &CpSolverOptions::default(), &s).expect_err("refused");
+        assert!(e.to_string().contains("theta of S0"), "{e}");
+        assert!(matches!(theta_sweep(&w, &[1.0], 5, 1), Err(ModelError::DimensionMismatch { .. })));
+    }
+}

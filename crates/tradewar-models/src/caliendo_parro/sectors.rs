@@ -105,6 +105,8 @@ impl SectorCell {
     }
 }
 
+type Sums = (f64, f64, f64, usize);
+
 /// A scenario's tariff changes by (importer, exporter, sector) cell.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SectorShock {
@@ -126,7 +128,8 @@ impl SectorShock {
                 reason: "was built for another world's sectors".into(),
             });
         }
-        let mut cells: BTreeMap<(usize, usize, usize), (f64, f64, f64, usize)> = BTreeMap::new();
+        // Per (importer, exporter, sector): trade, trade × tariff before, trade × tariff after, flows.
+        let mut cells: BTreeMap<(usize, usize, usize), Sums> = BTreeMap::new();
         let mut unmapped: BTreeMap<(Economy, Economy), f64> = BTreeMap::new();
         for k in 0..shocks.len() {
             let (e, m) = (shocks.exporter[k], shocks.importer[k]);
@@ -192,5 +195,69 @@ impl SectorShock {
         } else {
             0.0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_worlds::world;
+    use super::*;
+
+    fn code(s: &str) -> HsCode {
+        s.parse().expect("code")
+    }
+
+    fn shocks() -> PolicyShocks {
+        // Two flows of S0 (one taxed 25 points more), one of S1, one unmapped, from C1 (CHN) to C0 (USA).
+        PolicyShocks {
+            exporter: vec![Economy::CHN; 4],
+            importer: vec![Economy::USA; 4],
+            product: vec![code("010121"), code("010129"), code("847130"), code("999999")],
+            value: vec![300.0, 100.0, 50.0, 10.0],
+            t0: vec![0.02, 0.02, 0.0, 0.0],
+            t1: vec![0.27, 0.02, 0.1, 0.0],
+            banned: vec![false; 4],
+            commitments: vec![],
+        }
+    }
+
+    #[test]
+    fn changes_are_trade_weighted_by_cell_and_added_to_the_world() {
+        let w = world(3, 3, 1).with_economies(vec![Economy::USA, Economy::CHN, Economy::ROW]).expect("codes");
+        let c = SectorConcordance::new(&w, [(code("010121"), "S0"), (code("010129"), "S0"), (code("847130"), "S1")])
+            .expect("concordance");
+        assert_eq!(c.sector_of(code("0101.21.00")), Some(0), "national lines are cut to HS6");
+        assert_eq!(c.sector_of(code("0101")), None);
+        let shock = SectorShock::from_shocks(&w, &c, &shocks()).expect("aggregates");
+        assert_eq!(shock.cells.len(), 2);
+        let s0 = &shock.cells[0];
+        assert_eq!((s0.sector, s0.flows, s0.value), (0, 2, 400.0));
+        assert!((s0.change() - 0.25 * 300.0 / 400.0).abs() < 1e-15);
+        assert_eq!(shock.unmapped, vec![(Economy::CHN, Economy::USA, 10.0)]);
+        assert!((shock.mean_change(Economy::USA, Economy::CHN) - (75.0 + 5.0) / 450.0).abs() < 1e-15);
+        let cube = shock.apply(&w).expect("cube");
+        let before = w.tariffs().get(0, 1, 0).expect("cell");
+        assert!((cube.get(0, 1, 0).expect("cell") - before - 0.1875).abs() < 1e-15);
+        assert_eq!(cube.get(1, 0, 0).expect("cell"), w.tariffs().get(1, 0, 0).expect("cell"));
+    }
+
+    #[test]
+    fn bad_concordances_and_shocks_are_refused() {
+        let w = world(3, 3, 1).with_economies(vec![Economy::USA, Economy::CHN, Economy::ROW]).expect("codes");
+        let e = SectorConcordance::new(&w, [(code("0101"), "S0")]).expect_err("heading");
+        assert!(e.to_string().contains("must be an HS subheading"), "{e}");
+        let e = SectorConcordance::new(&w, [(code("010121"), "Spice")]).expect_err("unknown sector");
+        assert!(e.to_string().contains("Spice (for HS 0101.21)"), "{e}");
+        let e = SectorConcordance::new(&w, [(code("010121"), "S0"), (code("010121"), "S1")]).expect_err("twice");
+        assert!(e.to_string().contains("mapped twice"), "{e}");
+        let c = SectorConcordance::new(&w, [(code("010121"), "S0")]).expect("concordance");
+        let mut s = shocks();
+        s.banned[1] = true;
+        let e = SectorShock::from_shocks(&w, &c, &s).expect_err("ban");
+        assert!(e.to_string().contains("ban"), "{e}");
+        let mut s = shocks();
+        s.importer[0] = Economy::JPN;
+        let e = SectorShock::from_shocks(&w, &c, &s).expect_err("unknown economy");
+        assert!(matches!(e, ModelError::UnknownName { kind: "economy", .. }), "{e}");
     }
 }

@@ -157,13 +157,28 @@ impl CpEquilibrium {
 }
 
 /// The sparse rows of one sector: exporters with a positive baseline share.
+///
+/// The price of a row is `P̂^(−θ) = Σ_i π (κ̂ ĉ_i)^(−θ)`. The part that does not
+/// change during a solve, `π κ̂^(−θ)`, is kept per cell as `weight`, scaled by
+/// the row's largest value (`shift`, in logs), so that an iteration needs one
+/// exponential per exporter and sector instead of one per cell.
 #[derive(Debug, Clone)]
 struct SectorBlock {
+    theta: f64,
     /// Local row starts, one per importer plus one.
     start: Vec<usize>,
     exporter: Vec<usize>,
-    share0: Vec<f64>,
-    ln_kappa: Vec<f64>,
+    /// ln(π κ̂^(−θ)) per cell.
+    ln_weight: Vec<f64>,
+    /// exp(ln_weight − shift of the row).
+    weight: Vec<f64>,
+    /// Per row: the largest `ln_weight`.
+    shift: Vec<f64>,
+    /// Per exporter: exp(−θ (ln ĉ − reference)), and the reference (the sector's lowest ln ĉ).
+    scaled_cost: Vec<f64>,
+    reference: f64,
+    /// Per row: Σ weight · scaled_cost (the row's price term).
+    row_sum: Vec<f64>,
     /// 1 / (1 + τ').
     net: Vec<f64>,
     /// τ' / (1 + τ').
@@ -174,12 +189,66 @@ struct SectorBlock {
     share1_net: Vec<f64>,
 }
 
+impl SectorBlock {
+    /// `scaled_cost` from the sector's log costs.
+    fn scale_costs(&mut self, lc: &[f64]) {
+        self.reference = lc.iter().copied().fold(f64::INFINITY, f64::min);
+        for (a, c) in self.scaled_cost.iter_mut().zip(lc) {
+            *a = (-self.theta * (c - self.reference)).exp();
+        }
+    }
+
+    /// ln P̂ of row `m` (after `scale_costs`); keeps the row's sum for the shares.
+    fn row_price(&mut self, m: usize, lc: &[f64]) -> f64 {
+        let (a, z) = (self.start[m], self.start[m + 1]);
+        let mut sum = 0.0;
+        for q in a..z {
+            sum += self.weight[q] * self.scaled_cost[self.exporter[q]];
+        }
+        self.row_sum[m] = sum;
+        if sum.is_normal() {
+            return self.reference - (sum.ln() + self.shift[m]) / self.theta;
+        }
+        // Every cell of the row underflowed against the sector's cheapest exporter (which the row does not
+        // buy from): sum in logs, shifted by the row's own largest term.
+        let mut hi = f64::NEG_INFINITY;
+        for q in a..z {
+            hi = hi.max(self.ln_weight[q] - self.theta * lc[self.exporter[q]]);
+        }
+        let mut s = 0.0;
+        for q in a..z {
+            s += (self.ln_weight[q] - self.theta * lc[self.exporter[q]] - hi).exp();
+        }
+        self.row_sum[m] = f64::NAN;
+        -(s.ln() + hi) / self.theta
+    }
+
+    /// π' of row `m` (after `row_price`).
+    fn row_shares(&mut self, m: usize, lc: &[f64], ln_p: f64) -> f64 {
+        let sum = self.row_sum[m];
+        let mut duty = 0.0;
+        for q in self.start[m]..self.start[m + 1] {
+            let p = if sum.is_normal() {
+                self.weight[q] * self.scaled_cost[self.exporter[q]] / sum
+            } else {
+                (self.ln_weight[q] - self.theta * (lc[self.exporter[q]] - ln_p)).exp()
+            };
+            self.share1[q] = p;
+            self.share1_net[q] = p * self.net[q];
+            duty += p * self.duty[q];
+        }
+        duty
+    }
+}
+
+/// One sector's block, its duty shares, log costs and log prices (the shares kernel's arguments).
+type SharesArgs<'a> = (((&'a mut SectorBlock, &'a mut [f64]), &'a [f64]), &'a mut [f64]);
+
 /// Buffers of one solve, allocated once.
 struct Workspace {
     n: usize,
     j: usize,
     blocks: Vec<SectorBlock>,
-    theta: Vec<f64>,
     ln_w: Vec<f64>,
     ln_c: Vec<f64>,
     ln_p: Vec<f64>,
@@ -204,14 +273,20 @@ impl Workspace {
         let (n, j) = (world.n, world.j);
         let blocks = (0..j)
             .map(|s| {
+                let theta = world.theta[s];
                 let lo = world.row_start[s * n];
                 let start: Vec<usize> = (0..=n).map(|m| world.row_start[s * n + m] - lo).collect();
                 let len = start[n];
                 let mut b = SectorBlock {
+                    theta,
                     start,
                     exporter: Vec::with_capacity(len),
-                    share0: Vec::with_capacity(len),
-                    ln_kappa: Vec::with_capacity(len),
+                    ln_weight: Vec::with_capacity(len),
+                    weight: Vec::with_capacity(len),
+                    shift: vec![0.0; n],
+                    scaled_cost: vec![0.0; n],
+                    reference: 0.0,
+                    row_sum: vec![0.0; n],
                     net: Vec::with_capacity(len),
                     duty: Vec::with_capacity(len),
                     share1: vec![0.0; len],
@@ -223,11 +298,14 @@ impl Workspace {
                         let k = (s * n + m) * n + e;
                         let (t0, t1) = (world.tariffs[k], tariffs.values[k]);
                         b.exporter.push(e);
-                        b.share0.push(world.shares[k]);
-                        b.ln_kappa.push(((1.0 + t1) / (1.0 + t0)).ln());
+                        b.ln_weight.push(world.shares[k].ln() - theta * ((1.0 + t1) / (1.0 + t0)).ln());
                         b.net.push(1.0 / (1.0 + t1));
                         b.duty.push(t1 / (1.0 + t1));
                     }
+                    let row = &b.ln_weight[b.start[m]..b.start[m + 1]];
+                    let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    b.shift[m] = hi;
+                    b.weight.extend(row.iter().map(|x| (x - hi).exp()));
                 }
                 b
             })
@@ -237,7 +315,6 @@ impl Workspace {
             n,
             j,
             blocks,
-            theta: world.theta.clone(),
             ln_w: vec![0.0; n],
             ln_c: vec![0.0; j * n],
             ln_p: vec![0.0; j * n],
@@ -290,33 +367,20 @@ impl Workspace {
     /// One price update: ln P̂ from ln ĉ, into `ln_p_new`; returns the largest change.
     fn price_step(&mut self) -> f64 {
         let n = self.n;
-        let kernel = |((b, out), (lc, th)): ((&SectorBlock, &mut [f64]), (&[f64], &f64))| {
-            let th = *th;
+        let kernel = |((b, out), lc): ((&mut SectorBlock, &mut [f64]), &[f64])| {
+            b.scale_costs(lc);
             for (m, o) in out.iter_mut().enumerate() {
-                let (a, z) = (b.start[m], b.start[m + 1]);
-                let mut lo = f64::INFINITY;
-                for q in a..z {
-                    lo = lo.min(b.ln_kappa[q] + lc[b.exporter[q]]);
-                }
-                let mut sum = 0.0;
-                for q in a..z {
-                    sum += b.share0[q] * (-th * (b.ln_kappa[q] + lc[b.exporter[q]] - lo)).exp();
-                }
-                *o = lo - sum.ln() / th;
+                *o = b.row_price(m, lc);
             }
         };
         if self.parallel {
             self.blocks
-                .par_iter()
+                .par_iter_mut()
                 .zip(self.ln_p_new.par_chunks_mut(n))
-                .zip(self.ln_c.par_chunks(n).zip(self.theta.par_iter()))
+                .zip(self.ln_c.par_chunks(n))
                 .for_each(kernel);
         } else {
-            self.blocks
-                .iter()
-                .zip(self.ln_p_new.chunks_mut(n))
-                .zip(self.ln_c.chunks(n).zip(self.theta.iter()))
-                .for_each(kernel);
+            self.blocks.iter_mut().zip(self.ln_p_new.chunks_mut(n)).zip(self.ln_c.chunks(n)).for_each(kernel);
         }
         let d = self.ln_p_new.iter().zip(&self.ln_p).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         std::mem::swap(&mut self.ln_p, &mut self.ln_p_new);
@@ -324,7 +388,7 @@ impl Workspace {
     }
 
     /// Costs and prices for the current wages, to `tol`; returns the last change.
-    fn prices(&mut self, world: &CpWorld, tol: f64) -> Result<f64> {
+    fn prices(&mut self, world: &CpWorld, tol: f64) -> Result<f64, MapError> {
         let mut k = 0;
         loop {
             self.transpose_prices();
@@ -333,7 +397,7 @@ impl Workspace {
             k += 1;
             self.price_iterations += 1;
             if !d.is_finite() {
-                return Err(diverged("prices (inner loop)", k, d));
+                return Err(MapError::Failed(format!("prices are not finite after {k} iterations")));
             }
             if d <= tol {
                 self.transpose_prices();
@@ -341,44 +405,41 @@ impl Workspace {
                 return Ok(d);
             }
             if k >= self.max_inner {
-                return Err(ModelError::NonConvergence {
+                return Err(MapError::Hard(ModelError::NonConvergence {
                     solver: "Caliendo-Parro prices (inner loop)",
                     iterations: k,
                     residual: d,
                     tolerance: tol,
                     detail: String::new(),
-                });
+                }));
             }
         }
     }
 
-    /// Trade shares π' and their net-of-tariff and duty parts from ln ĉ, ln P̂.
+    /// Trade shares π' and their net-of-tariff and duty parts from ln ĉ
+    /// (prices recomputed from the same costs, so that shares sum to one).
     fn shares(&mut self) {
         let n = self.n;
-        let kernel = |((b, ds), ((lc, lp), th)): ((&mut SectorBlock, &mut [f64]), ((&[f64], &[f64]), &f64))| {
-            let th = *th;
+        let kernel = |(((b, ds), lc), lp): SharesArgs<'_>| {
+            b.scale_costs(lc);
             for (m, d) in ds.iter_mut().enumerate() {
-                let mut duty = 0.0;
-                for q in b.start[m]..b.start[m + 1] {
-                    let p = b.share0[q] * (-th * (b.ln_kappa[q] + lc[b.exporter[q]] - lp[m])).exp();
-                    b.share1[q] = p;
-                    b.share1_net[q] = p * b.net[q];
-                    duty += p * b.duty[q];
-                }
-                *d = duty;
+                lp[m] = b.row_price(m, lc);
+                *d = b.row_shares(m, lc, lp[m]);
             }
         };
         if self.parallel {
             self.blocks
                 .par_iter_mut()
                 .zip(self.duty_share.par_chunks_mut(n))
-                .zip(self.ln_c.par_chunks(n).zip(self.ln_p.par_chunks(n)).zip(self.theta.par_iter()))
+                .zip(self.ln_c.par_chunks(n))
+                .zip(self.ln_p.par_chunks_mut(n))
                 .for_each(kernel);
         } else {
             self.blocks
                 .iter_mut()
                 .zip(self.duty_share.chunks_mut(n))
-                .zip(self.ln_c.chunks(n).zip(self.ln_p.chunks(n)).zip(self.theta.iter()))
+                .zip(self.ln_c.chunks(n))
+                .zip(self.ln_p.chunks_mut(n))
                 .for_each(kernel);
         }
     }
@@ -397,7 +458,7 @@ impl Workspace {
     }
 
     /// Spending X' for the current wages and shares, to relative `tol`.
-    fn spending(&mut self, world: &CpWorld, tol: f64) -> Result<f64> {
+    fn spending(&mut self, world: &CpWorld, tol: f64) -> Result<f64, MapError> {
         let (n, j) = (self.n, self.j);
         let mut k = 0;
         loop {
@@ -438,27 +499,27 @@ impl Workspace {
             k += 1;
             self.expenditure_iterations += 1;
             if !d.is_finite() {
-                return Err(diverged("spending (inner loop)", k, d));
+                return Err(MapError::Failed(format!("spending is not finite after {k} iterations")));
             }
             if d <= tol {
                 self.output();
                 return Ok(d);
             }
             if k >= self.max_inner {
-                return Err(ModelError::NonConvergence {
+                return Err(MapError::Hard(ModelError::NonConvergence {
                     solver: "Caliendo-Parro spending (inner loop)",
                     iterations: k,
                     residual: d,
                     tolerance: tol,
                     detail: String::new(),
-                });
+                }));
             }
         }
     }
 
     /// The wage map: for ln ŵ in `ln_w`, solve prices and spending, and
     /// write the normalised wages that clear the labour markets into `out`.
-    fn wage_map(&mut self, world: &CpWorld, tol: f64, out: &mut [f64]) -> Result<(f64, f64)> {
+    fn wage_map(&mut self, world: &CpWorld, tol: f64, out: &mut [f64]) -> Result<(f64, f64), MapError> {
         let dp = self.prices(world, tol)?;
         self.shares();
         let dx = self.spending(world, tol)?;
@@ -470,13 +531,7 @@ impl Workspace {
                 l += world.va_share[m * j + s] * self.y[s * n + m];
             }
             if !(l > 0.0 && l.is_finite()) {
-                return Err(ModelError::NonConvergence {
-                    solver: "Caliendo-Parro wages (outer loop)",
-                    iterations: 0,
-                    residual: f64::NAN,
-                    tolerance: tol,
-                    detail: format!(", labour demand of {} is {l}", world.regions[m]),
-                });
+                return Err(MapError::Failed(format!("labour demand of {} is {l:e}", world.regions[m])));
             }
             *o = l;
             total += l;
@@ -489,13 +544,17 @@ impl Workspace {
     }
 }
 
-fn diverged(solver: &str, iterations: usize, residual: f64) -> ModelError {
-    ModelError::NonConvergence {
-        solver: "Caliendo-Parro",
-        iterations,
-        residual,
-        tolerance: 0.0,
-        detail: format!(", {solver} diverged (a value is not finite)"),
+/// Why the wage map gave no value: a point where the economy makes no
+/// sense (a value not finite, no labour demanded), from which the outer
+/// loop backs off; or an inner loop that did not converge, which ends the solve.
+enum MapError {
+    Failed(String),
+    Hard(ModelError),
+}
+
+impl From<ModelError> for MapError {
+    fn from(e: ModelError) -> Self {
+        Self::Hard(e)
     }
 }
 
@@ -525,14 +584,43 @@ pub fn solve(
     let mut g = vec![0.0; n];
     let mut f = vec![0.0; n];
     let mut x = ws.ln_w.clone();
+    // The last point where the map could be evaluated, its residual and the inner loops' state there.
+    let mut good = (x.clone(), vec![0.0; n], ws.ln_p.clone(), ws.x.clone());
+    let mut have_good = false;
+    let mut step_scale = 1.0_f64;
     let mut residual = f64::INFINITY;
     let mut best = f64::INFINITY;
+    let mut since_best = 0_usize;
     let mut iterations = 0;
+    let give_up = |iterations: usize, residual: f64, detail: String| ModelError::NonConvergence {
+        solver: "Caliendo-Parro wages (outer loop)",
+        iterations,
+        residual,
+        tolerance: tol,
+        detail,
+    };
     loop {
         let inner = (0.01 * residual).clamp(floor, 1e-4);
         ws.ln_w.copy_from_slice(&x);
-        ws.wage_map(world, inner, &mut g)?;
         iterations += 1;
+        match ws.wage_map(world, inner, &mut g) {
+            Ok(_) => {}
+            Err(MapError::Hard(e)) => return Err(e),
+            Err(MapError::Failed(why)) => {
+                // Back off to the last good point and take a shorter plain step from it.
+                if !have_good || iterations >= options.max_iterations || step_scale < 1.0 / 64.0 {
+                    return Err(give_up(iterations, residual, format!(", the wage update failed: {why}")));
+                }
+                acc.reset();
+                step_scale *= 0.5;
+                ws.ln_p.copy_from_slice(&good.2);
+                ws.x.copy_from_slice(&good.3);
+                for ((xk, gx), gf) in x.iter_mut().zip(&good.0).zip(&good.1) {
+                    *xk = gx + step_scale * acc.damping() * gf;
+                }
+                continue;
+            }
+        }
         let mut worst = 0;
         let mut res = 0.0_f64;
         for k in 0..n {
@@ -542,35 +630,55 @@ pub fn solve(
                 worst = k;
             }
         }
-        if !res.is_finite() {
-            return Err(diverged("wages (outer loop)", iterations, res));
-        }
         if res <= tol {
             residual = res;
             break;
         }
-        if iterations >= options.max_iterations {
-            return Err(ModelError::NonConvergence {
-                solver: "Caliendo-Parro wages (outer loop)",
-                iterations,
-                residual: res,
-                tolerance: tol,
-                detail: format!(", worst region {}", world.regions[worst]),
-            });
+        if iterations >= options.max_iterations || !res.is_finite() {
+            return Err(give_up(iterations, res, format!(", worst region {}", world.regions[worst])));
         }
         if res > 4.0 * best {
             // An accelerated step made things much worse: restart the mixing from here.
             acc.reset();
         }
-        best = best.min(res);
+        if res < best {
+            best = res;
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best > options.acceleration_memory + 10 && acc.damping() > options.damping / 64.0 {
+                // No progress: the update overshoots (labour demand reacts strongly to wages where trade
+                // elasticities and import shares are high). Halve the step and start the mixing afresh.
+                acc.set_damping(0.5 * acc.damping());
+                since_best = 0;
+                best = res;
+            }
+        }
         residual = res;
+        good.0.copy_from_slice(&x);
+        good.1.copy_from_slice(&f);
+        good.2.copy_from_slice(&ws.ln_p);
+        good.3.copy_from_slice(&ws.x);
+        have_good = true;
+        step_scale = (2.0 * step_scale).min(1.0);
         acc.step(&mut x, &f);
+        // Trust region: no wage moves by more than a factor e^0.5 in one step.
+        let longest = x.iter().zip(&good.0).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        if longest > 0.5 {
+            let shrink = 0.5 / longest;
+            for (xk, gk) in x.iter_mut().zip(&good.0) {
+                *xk = gk + shrink * (*xk - gk);
+            }
+        }
     }
 
     // The solution: the last wage update, with every inner loop solved tight.
     let mut check = vec![0.0; n];
     ws.ln_w.copy_from_slice(&g);
-    let (dp, dx) = ws.wage_map(world, floor, &mut check)?;
+    let (dp, dx) = ws.wage_map(world, floor, &mut check).map_err(|e| match e {
+        MapError::Hard(e) => e,
+        MapError::Failed(why) => give_up(iterations, residual, format!(", the final evaluation failed: {why}")),
+    })?;
     let labour = check.iter().zip(&ws.ln_w).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     let convergence = Convergence {
         wage_iterations: iterations,
@@ -602,4 +710,229 @@ pub fn solve(
         deficits: ws.deficits,
         convergence,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::results::counterfactual;
+    use super::super::test_worlds::{world, Lcg};
+    use super::super::world::{CpAccounts, CpWorldOptions};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shocked(w: &CpWorld, seed: u64) -> TariffCube {
+        let mut g = Lcg(seed);
+        let mut cube = w.tariffs();
+        let n = w.regions_len();
+        for s in 0..w.sectors_len() {
+            for m in 0..n {
+                for e in 0..n {
+                    if m != e {
+                        let t = cube.get(m, e, s).expect("cell");
+                        cube.set(m, e, s, (t + 0.3 * (g.next() - 0.4)).max(0.0)).expect("cell");
+                    }
+                }
+            }
+        }
+        cube
+    }
+
+    /// Every equation of the system, recomputed from the solution's own numbers.
+    #[allow(clippy::needless_range_loop)]
+    fn assert_equations_hold(w: &CpWorld, tariffs: &TariffCube, eq: &CpEquilibrium, deficits: Deficits) {
+        let (n, j) = (w.n, w.j);
+        let tol = 1e-9;
+        let w_hat: Vec<f64> = eq.ln_wage.iter().map(|x| x.exp()).collect();
+        let wage_bill: f64 = w_hat.iter().zip(&w.labour_income).map(|(a, b)| a * b).sum();
+        assert!((wage_bill / w.labour_income.iter().sum::<f64>() - 1.0).abs() < tol, "numéraire");
+        let d: Vec<f64> = if deficits == Deficits::Held { w.deficits.clone() } else { vec![0.0; n] };
+        let mut y = vec![0.0; j * n];
+        let mut revenue = vec![0.0; n];
+        for s in 0..j {
+            for m in 0..n {
+                let lc = w.va_share[m * j + s] * eq.ln_wage[m]
+                    + (0..j).map(|k| w.io[(m * j + s) * j + k] * eq.ln_price[k * n + m]).sum::<f64>();
+                assert!((lc - eq.ln_cost[s * n + m]).abs() < tol, "cost of S{s} in C{m}");
+                let th = w.theta[s];
+                let mut p = 0.0;
+                let mut share_sum = 0.0;
+                for e in 0..n {
+                    let k = (s * n + m) * n + e;
+                    let kappa = (1.0 + tariffs.values[k]) / (1.0 + w.tariffs[k]);
+                    let term = w.shares[k] * (kappa * eq.ln_cost[s * n + e].exp()).powf(-th);
+                    p += term;
+                    let pi = term / (-th * eq.ln_price[s * n + m]).exp();
+                    assert!((pi - eq.shares[k]).abs() < tol, "share of C{e} in C{m} S{s}");
+                    share_sum += eq.shares[k];
+                    let flow = eq.expenditure[s * n + m] * eq.shares[k] / (1.0 + tariffs.values[k]);
+                    y[s * n + e] += flow;
+                    revenue[m] += tariffs.values[k] * flow;
+                }
+                assert!((-p.ln() / th - eq.ln_price[s * n + m]).abs() < tol, "price of S{s} in C{m}");
+                assert!((share_sum - 1.0).abs() < tol);
+            }
+        }
+        for m in 0..n {
+            let income = w_hat[m] * w.labour_income[m] + revenue[m] + d[m];
+            assert!((income / eq.income[m] - 1.0).abs() < tol, "income of C{m}");
+            let labour: f64 = (0..j).map(|s| w.va_share[m * j + s] * y[s * n + m]).sum();
+            assert!((labour / (w_hat[m] * w.labour_income[m]) - 1.0).abs() < tol, "labour market of C{m}");
+            for s in 0..j {
+                let x = (0..j).map(|k| w.io[(m * j + k) * j + s] * y[k * n + m]).sum::<f64>()
+                    + w.final_share[m * j + s] * income;
+                assert!((x / eq.expenditure[s * n + m] - 1.0).abs() < tol, "spending on S{s} in C{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_solution_satisfies_every_equation() {
+        for (n, j, seed) in [(4, 5, 1), (3, 7, 2), (6, 3, 3)] {
+            let w = world(n, j, seed);
+            let cube = shocked(&w, seed);
+            for deficits in [Deficits::Held, Deficits::Zero] {
+                let eq = solve(&w, &cube, deficits, &CpSolverOptions::default(), None).expect("solves");
+                assert_equations_hold(&w, &cube, &eq, deficits);
+                assert!(eq.convergence.equation_residual < 1e-10, "{:?}", eq.convergence);
+            }
+        }
+    }
+
+    #[test]
+    fn a_world_in_equilibrium_is_its_own_baseline() {
+        let w = world(4, 5, 9);
+        let (n, j) = (4, 5);
+        let eq = solve(&w, &w.tariffs(), Deficits::Held, &CpSolverOptions::default(), None).expect("solves");
+        let mut a = CpAccounts {
+            regions: w.regions.clone(),
+            sectors: w.sectors.clone(),
+            trade: vec![0.0; j * n * n],
+            tariffs: w.tariffs.clone(),
+            intermediate: vec![0.0; n * j * j],
+            value_added: vec![0.0; n * j],
+            final_demand: vec![0.0; n * j],
+            deficits: w.deficits.clone(),
+            theta: w.theta.clone(),
+        };
+        for s in 0..j {
+            for m in 0..n {
+                for e in 0..n {
+                    a.trade[(s * n + m) * n + e] = eq.trade(m, e, s);
+                }
+                let out = eq.output[s * n + m];
+                a.value_added[m * j + s] = w.va_share[m * j + s] * out;
+                for k in 0..j {
+                    a.intermediate[(m * j + s) * j + k] = w.io[(m * j + s) * j + k] * out;
+                }
+                a.final_demand[m * j + s] = w.final_share[m * j + s] * eq.income[m];
+            }
+        }
+        let w2 = CpWorld::from_accounts(a, CpWorldOptions::default()).expect("valid");
+        let eq2 = solve(&w2, &w2.tariffs(), Deficits::Held, &CpSolverOptions::default(), None).expect("solves");
+        for x in eq2.ln_wage.iter().chain(&eq2.ln_price).chain(&eq2.ln_cost) {
+            assert!(x.abs() < 1e-10, "{x}");
+        }
+        assert!(eq2.convergence.wage_iterations <= 2, "{:?}", eq2.convergence);
+    }
+
+    #[test]
+    fn a_tariff_cuts_imports_and_raises_revenue() {
+        let w = world(3, 3, 4);
+        let mut cube = w.tariffs();
+        cube.add(0, 1, 0, 0.25).expect("cell");
+        let r = counterfactual(&w, &cube, Deficits::Held, &CpSolverOptions::default()).expect("solves");
+        assert!(r.imports_change_pct(0, &[1], Some(&[0])) < 0.0);
+        assert!(r.imports_change_pct(0, &[2], Some(&[0])) > 0.0, "diversion to the third region");
+        assert!(r.revenue_counterfactual[0] > r.revenue_baseline[0]);
+        let (tot, vot) = r.decomposition_by_sector(0, None);
+        assert!((tot.iter().sum::<f64>() + vot.iter().sum::<f64>() - r.welfare_pct[0]).abs() < 1e-12);
+    }
+
+    /// A world where the plain wage update overshoots (high θ and import shares): the step is shortened until
+    /// the iteration settles, and both step lengths reach the same solution.
+    #[test]
+    fn an_overshooting_wage_update_is_damped() {
+        let w = world(4, 2, 1_237_398_827_689_205_808);
+        let plain = CpSolverOptions { acceleration_memory: 0, ..CpSolverOptions::default() };
+        let a = solve(&w, &w.tariffs(), Deficits::Held, &plain, None).expect("solves");
+        let short = CpSolverOptions { damping: 0.2, ..CpSolverOptions::default() };
+        let b = solve(&w, &w.tariffs(), Deficits::Held, &short, None).expect("solves");
+        for (x, y) in a.ln_wage.iter().zip(&b.ln_wage) {
+            assert!((x - y).abs() < 1e-11, "{x} vs {y}");
+        }
+        assert_equations_hold(&w, &w.tariffs(), &a, Deficits::Held);
+    }
+
+    #[test]
+    fn threads_do_not_change_the_answer() {
+        let w = world(5, 6, 5);
+        let cube = shocked(&w, 5);
+        let a = solve(&w, &cube, Deficits::Held, &CpSolverOptions::default(), None).expect("solves");
+        let options = CpSolverOptions { parallel: false, ..CpSolverOptions::default() };
+        let b = solve(&w, &cube, Deficits::Held, &options, None).expect("solves");
+        for (x, y) in a.ln_wage.iter().zip(&b.ln_wage) {
+            assert!((x - y).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn deficit_rules_differ_and_zero_means_zero() {
+        let w = world(3, 3, 6);
+        let held = solve(&w, &w.tariffs(), Deficits::Held, &CpSolverOptions::default(), None).expect("solves");
+        let zero = solve(&w, &w.tariffs(), Deficits::Zero, &CpSolverOptions::default(), None).expect("solves");
+        assert!(zero.deficits.iter().all(|d| *d == 0.0));
+        assert!((held.ln_wage[0] - zero.ln_wage[0]).abs() > 1e-6);
+    }
+
+    #[test]
+    fn non_convergence_and_bad_options_are_errors() {
+        let w = world(3, 3, 2);
+        let cube = shocked(&w, 2);
+        let options = CpSolverOptions { max_iterations: 2, ..CpSolverOptions::default() };
+        let e = solve(&w, &cube, Deficits::Held, &options, None).expect_err("stops");
+        assert!(matches!(e, ModelError::NonConvergence { solver: "Caliendo-Parro wages (outer loop)", .. }), "{e}");
+        let options = CpSolverOptions { max_inner_iterations: 1, ..CpSolverOptions::default() };
+        let e = solve(&w, &cube, Deficits::Held, &options, None).expect_err("stops");
+        assert!(e.to_string().contains("inner loop"), "{e}");
+        let options = CpSolverOptions { damping: 0.0, ..CpSolverOptions::default() };
+        assert!(solve(&w, &cube, Deficits::Held, &options, None).is_err());
+    }
+
+    #[test]
+    fn a_cube_of_another_world_is_refused() {
+        let w = world(3, 3, 2);
+        let cube = TariffCube::from_values(2, 3, vec![0.0; 12]).expect("cube");
+        let e = solve(&w, &cube, Deficits::Held, &CpSolverOptions::default(), None).expect_err("refused");
+        assert!(matches!(e, ModelError::DimensionMismatch { .. }), "{e}");
+        assert!(e.to_string().contains("the cube is 3 × 2 × 2"), "{e}");
+        let mut cube = w.tariffs();
+        let e = cube.set_by_name(&w, "C0", "C1", "Spice", 0.1).expect_err("unknown");
+        assert!(e.to_string().contains("unknown sector \"Spice\""), "{e}");
+        assert!(TariffCube::from_values(3, 3, vec![0.0; 5]).is_err());
+        cube.set(0, 1, 0, f64::NAN).expect("cell");
+        let e = solve(&w, &cube, Deficits::Held, &CpSolverOptions::default(), None).expect_err("refused");
+        assert!(e.to_string().contains("tariff of C0 on S0 from C1 is NaN"), "{e}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// The world's own tariffs change nothing, whatever the world.
+        #[test]
+        fn no_change_changes_nothing(n in 2usize..6, j in 2usize..6, seed in any::<u64>()) {
+            let w = world(n, j, seed);
+            let r = counterfactual(&w, &w.tariffs(), Deficits::Held, &CpSolverOptions::default()).expect("solves");
+            for x in r.welfare_pct.iter().chain(&r.real_wage_pct).chain(&r.price_pct).chain(&r.cost_pct) {
+                prop_assert!(x.abs() < 1e-8, "{}", x);
+            }
+        }
+
+        /// Every random shock of every random world solves, and its solution satisfies the equations.
+        #[test]
+        fn random_shocks_solve(n in 2usize..5, j in 2usize..5, seed in any::<u64>()) {
+            let w = world(n, j, seed);
+            let cube = shocked(&w, seed ^ 1);
+            let eq = solve(&w, &cube, Deficits::Held, &CpSolverOptions::default(), None).expect("solves");
+            assert_equations_hold(&w, &cube, &eq, Deficits::Held);
+        }
+    }
 }

@@ -260,6 +260,8 @@ impl CpWorld {
     }
 
     /// A world from coefficients (see [`CpCoefficients`]).
+    // The checks walk several arrays by the same (region, sector) indexes, which name the cell in the errors.
+    #[allow(clippy::needless_range_loop)]
     pub fn from_coefficients(data: CpCoefficients, options: CpWorldOptions) -> Result<Self> {
         let (n, j) = (data.regions.len(), data.sectors.len());
         check_names("region", &data.regions)?;
@@ -578,5 +580,150 @@ impl CpWorld {
     /// Whether sector `s` is traded internationally anywhere in the baseline.
     pub fn is_traded(&self, s: usize) -> bool {
         (0..self.n).any(|m| (0..self.n).any(|e| e != m && self.trade[(s * self.n + m) * self.n + e] > 0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_worlds::accounts;
+    use super::*;
+
+    fn err(a: CpAccounts) -> ModelError {
+        CpWorld::from_accounts(a, CpWorldOptions::default()).expect_err("must be refused")
+    }
+
+    fn coefficients() -> CpCoefficients {
+        let w = CpWorld::from_accounts(accounts(3, 3, 7), CpWorldOptions::default()).expect("valid");
+        CpCoefficients {
+            regions: w.regions.clone(),
+            sectors: w.sectors.clone(),
+            trade: w.trade.clone(),
+            tariffs: w.tariffs.clone(),
+            io: w.io.clone(),
+            value_added_share: w.va_share.clone(),
+            final_share: w.final_share.clone(),
+            labour_income: w.labour_income.clone(),
+            deficits: w.deficits.clone(),
+            theta: w.theta.clone(),
+        }
+    }
+
+    #[test]
+    fn shares_and_income_follow_from_the_accounts() {
+        let a = accounts(3, 3, 1);
+        let w = CpWorld::from_accounts(a.clone(), CpWorldOptions::default()).expect("valid");
+        // Region 1, sector 2: cost shares from inputs and value added.
+        let (r, s, j) = (1, 2, 3);
+        let output: f64 =
+            a.intermediate[(r * j + s) * j..(r * j + s + 1) * j].iter().sum::<f64>() + a.value_added[r * j + s];
+        assert!((w.va_share[r * j + s] - a.value_added[r * j + s] / output).abs() < 1e-15);
+        assert!((w.labour_income[r] - a.value_added[r * j..(r + 1) * j].iter().sum::<f64>()).abs() < 1e-12);
+        // Trade shares of each (sector, importer) sum to one.
+        for row in w.shares.chunks(3) {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-14);
+        }
+        assert!(!w.is_traded(2) && w.is_traded(0));
+        assert!(w.flags().is_empty());
+    }
+
+    #[test]
+    fn bad_dimensions_name_the_array_and_layout() {
+        let mut a = accounts(3, 3, 1);
+        a.trade.pop();
+        let e = err(a);
+        assert!(matches!(e, ModelError::DimensionMismatch { expected: 27, found: 26, .. }), "{e}");
+        assert!(e.to_string().contains("trade") && e.to_string().contains("sector × importer × exporter"), "{e}");
+        let mut a = accounts(3, 3, 1);
+        a.theta.push(1.0);
+        assert!(err(a).to_string().contains("theta has 4 values; expected 3"));
+    }
+
+    #[test]
+    fn cost_shares_must_sum_to_one() {
+        let mut c = coefficients();
+        c.io[(2 * 3 + 1) * 3] += 0.01; // region C2, sector S1, input S0
+        let e = CpWorld::from_coefficients(c, CpWorldOptions::default()).expect_err("refused");
+        assert!(matches!(e, ModelError::SharesDoNotSumToOne { .. }), "{e}");
+        assert!(e.to_string().contains("cost shares (value added and inputs) of S1 in C2"), "{e}");
+        let mut c = coefficients();
+        c.final_share[3] += 0.5;
+        let e = CpWorld::from_coefficients(c, CpWorldOptions::default()).expect_err("refused");
+        assert!(e.to_string().contains("final-demand shares of C1 sum to"), "{e}");
+    }
+
+    #[test]
+    fn negative_io_coefficients_are_refused_or_flagged() {
+        let mut c = coefficients();
+        let k = (3 + 2) * 3 + 1; // region C1, sector S2, input S1
+        c.io[k] -= 0.0005;
+        c.value_added_share[3 + 2] += 0.0005;
+        let before = c.io[k];
+        c.io[k] = -0.0004;
+        c.value_added_share[3 + 2] += before + 0.0004;
+        let e = CpWorld::from_coefficients(c.clone(), CpWorldOptions::default()).expect_err("refused");
+        assert!(matches!(e, ModelError::OutOfDomain { .. }), "{e}");
+        assert!(e.to_string().contains("IO coefficient of input S1 in S2 of C1 is -0.0004"), "{e}");
+        let w = CpWorld::from_coefficients(c, CpWorldOptions::published_data()).expect("kept within tolerance");
+        assert_eq!(w.flags().len(), 1);
+        assert!(w.flags()[0].contains("IO coefficient of input S1 in S2 of C1"));
+    }
+
+    #[test]
+    fn theta_must_be_positive() {
+        let mut a = accounts(3, 3, 1);
+        a.theta[1] = 0.0;
+        let e = err(a);
+        assert!(e.to_string().contains("theta of S1 is 0"), "{e}");
+        let w = CpWorld::from_accounts(accounts(3, 3, 1), CpWorldOptions::default()).expect("valid");
+        assert!(w.with_theta(&[1.0, -2.0, 3.0]).expect_err("refused").to_string().contains("theta of S1 is -2"));
+        assert!(matches!(w.with_theta(&[1.0]), Err(ModelError::DimensionMismatch { .. })));
+    }
+
+    #[test]
+    fn a_sector_without_trade_is_named() {
+        let mut a = accounts(3, 3, 1);
+        for e in 0..3 {
+            a.trade[(3 + 2) * 3 + e] = 0.0; // sector S1, importer C2
+        }
+        let e = err(a);
+        assert!(matches!(e, ModelError::NoTrade { .. }), "{e}");
+        assert!(e.to_string().contains("sector S1 in C2 has no trade"), "{e}");
+    }
+
+    #[test]
+    fn bad_cells_are_named() {
+        let mut a = accounts(3, 3, 1);
+        a.trade[(3 + 2) * 3] = -1.0; // sector S1, importer C2, exporter C0
+        assert!(err(a).to_string().contains("trade of S1 from C0 to C2 is -1"));
+        let mut a = accounts(3, 3, 1);
+        a.tariffs[0] = 0.1; // S0, C0 on itself
+        assert!(err(a).to_string().contains("tariff of C0 on its own S0"));
+        let mut a = accounts(3, 3, 1);
+        a.tariffs[1] = -1.5;
+        assert!(err(a).to_string().contains("tariff of C0 on S0 from C1 is -1.5"));
+        let mut a = accounts(3, 3, 1);
+        a.deficits[0] += 1.0;
+        assert!(err(a).to_string().contains("the sum of the deficits"));
+        let mut a = accounts(3, 3, 1);
+        a.regions[2] = "C0".into();
+        assert!(err(a).to_string().contains("appears twice"));
+        let mut a = accounts(3, 3, 1);
+        a.value_added[4] = f64::NAN;
+        assert!(err(a).to_string().contains("value added of S1 in C1"));
+    }
+
+    #[test]
+    fn unknown_names_list_the_known_ones() {
+        let w = CpWorld::from_accounts(accounts(3, 3, 1), CpWorldOptions::default()).expect("valid");
+        let e = w.region_index("Atlantis").expect_err("unknown");
+        assert!(matches!(e, ModelError::UnknownName { kind: "region", .. }));
+        assert!(e.to_string().contains("\"Atlantis\"") && e.to_string().contains("C0, C1, C2"), "{e}");
+        assert!(w.sector_index("Spice").expect_err("unknown").to_string().contains("S0, S1, S2"));
+        assert!(w.economy_index(Economy::USA).is_err());
+        let w = w.with_economies(vec![Economy::USA, Economy::CHN, Economy::ROW]).expect("codes");
+        assert_eq!(w.region_index("CHN").expect("by code"), 1);
+        assert_eq!(w.economy_index(Economy::ROW).expect("by code"), 2);
+        let e = w.clone().with_economies(vec![Economy::USA, Economy::USA, Economy::ROW]).expect_err("duplicate");
+        assert!(e.to_string().contains("names both C0 and C1"), "{e}");
     }
 }
