@@ -10,6 +10,9 @@ from tradewar import datasets, exceptions
 from tradewar._core import (
     AccountingModel,
     Balance,
+    CaliendoParroModel,
+    CaliendoParroResults,
+    CaliendoParroWorld,
     CommitmentProgress,
     Coverage,
     DateWindow,
@@ -70,6 +73,9 @@ from tradewar.exceptions import (
 __all__ = [
     "AccountingModel",
     "Balance",
+    "CaliendoParroModel",
+    "CaliendoParroResults",
+    "CaliendoParroWorld",
     "CommitmentProgress",
     "ConvergenceError",
     "Coverage",

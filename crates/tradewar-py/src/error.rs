@@ -121,6 +121,11 @@ fn model_class(e: &ModelError) -> (&'static str, &'static str) {
     match e {
         ModelError::InvalidInput { .. } => ("ModelInputError", "InvalidInput"),
         ModelError::NonConvergence { .. } => ("ConvergenceError", "NonConvergence"),
+        ModelError::DimensionMismatch { .. } => ("ModelInputError", "DimensionMismatch"),
+        ModelError::SharesDoNotSumToOne { .. } => ("ModelInputError", "SharesDoNotSumToOne"),
+        ModelError::OutOfDomain { .. } => ("ModelInputError", "OutOfDomain"),
+        ModelError::NoTrade { .. } => ("ModelInputError", "NoTrade"),
+        ModelError::UnknownName { .. } => ("ModelInputError", "UnknownName"),
         ModelError::Core(c) => core_class(c),
         _ => ("ModelError", "Other"),
     }
