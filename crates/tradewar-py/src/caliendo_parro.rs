@@ -3,6 +3,7 @@
 //! or your own), counterfactual tariffs in, tables out, the model on
 //! scenarios, and Monte Carlo draws of the trade elasticities.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
@@ -157,10 +158,27 @@ impl PyCpWorld {
         let (imp, exp, sec) = (text_column(&t, "importer")?, text_column(&t, "exporter")?, text_column(&t, "sector")?);
         let tariff = number_column(&t, "tariff")?;
         let w = &self.world;
+        // Names and codes to indexes once, not per row (a full cube has tens of thousands of rows).
+        let mut regions: HashMap<&str, usize> = w.regions().iter().enumerate().map(|(k, r)| (r.as_str(), k)).collect();
+        if let Some(codes) = w.economies() {
+            regions.extend(codes.iter().enumerate().map(|(k, e)| (e.as_str(), k)));
+        }
+        let sectors: HashMap<&str, usize> = w.sectors().iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
         let mut cube = w.tariffs();
         for k in 0..tariff.len() {
-            cube.set_by_name(w, &imp[k], &exp[k], &sec[k], tariff[k])
-                .map_err(|e| crate::error::located(e, &format!("row {k} of the tariff table")))?;
+            let place = || format!("row {k} of the tariff table");
+            let find = |map: &HashMap<&str, usize>,
+                        name: &str,
+                        check: fn(&CpWorld, &str) -> tradewar_models::Result<usize>| {
+                map.get(name)
+                    .copied()
+                    .map_or_else(|| check(w, name), Ok)
+                    .map_err(|e| crate::error::located(e, &place()))
+            };
+            let m = find(&regions, &imp[k], CpWorld::region_index)?;
+            let e = find(&regions, &exp[k], CpWorld::region_index)?;
+            let s = find(&sectors, &sec[k], CpWorld::sector_index)?;
+            cube.set(m, e, s, tariff[k]).map_err(|e| crate::error::located(e, &place()))?;
         }
         Ok(cube)
     }

@@ -156,104 +156,239 @@ impl CpEquilibrium {
     }
 }
 
-/// The sparse rows of one sector: exporters with a positive baseline share.
+/// One sector's trade, in the form its loops need.
 ///
 /// The price of a row is `P̂^(−θ) = Σ_i π (κ̂ ĉ_i)^(−θ)`. The part that does not
 /// change during a solve, `π κ̂^(−θ)`, is kept per cell as `weight`, scaled by
 /// the row's largest value (`shift`, in logs), so that an iteration needs one
-/// exponential per exporter and sector instead of one per cell.
+/// exponential per exporter and sector, and the sums are dot products.
+///
+/// A sector where every importer buys from one exporter only (the non-traded
+/// sectors: domestic sales) needs no sums at all: its price is that exporter's
+/// cost times a fixed factor.
 #[derive(Debug, Clone)]
 struct SectorBlock {
     theta: f64,
-    /// Local row starts, one per importer plus one.
-    start: Vec<usize>,
-    exporter: Vec<usize>,
-    /// ln(π κ̂^(−θ)) per cell.
+    n: usize,
+    /// `Some(exporter of each row)` when every row has one exporter.
+    single: Option<Vec<usize>>,
+    /// ln(π κ̂^(−θ)), dense `[importer][exporter]` (−∞ where π = 0); for single rows, one per row.
     ln_weight: Vec<f64>,
-    /// exp(ln_weight − shift of the row).
+    /// exp(ln_weight − shift of the row), dense (0 where π = 0).
     weight: Vec<f64>,
     /// Per row: the largest `ln_weight`.
     shift: Vec<f64>,
     /// Per exporter: exp(−θ (ln ĉ − reference)), and the reference (the sector's lowest ln ĉ).
     scaled_cost: Vec<f64>,
     reference: f64,
-    /// Per row: Σ weight · scaled_cost (the row's price term).
+    /// Per row: Σ weight · scaled_cost (the row's price term); NaN where the row fell back to logs.
     row_sum: Vec<f64>,
-    /// 1 / (1 + τ').
+    /// 1 / (1 + τ'), dense or per row.
     net: Vec<f64>,
-    /// τ' / (1 + τ').
+    /// τ' / (1 + τ'), dense or per row.
     duty: Vec<f64>,
-    /// π' (counterfactual shares).
+    /// π' (counterfactual shares), dense; unused for single rows (the share is 1).
     share1: Vec<f64>,
-    /// π' / (1 + τ').
+    /// π' / (1 + τ'), dense.
     share1_net: Vec<f64>,
 }
 
+/// `Σ a_k b_k` with eight independent partial sums (so that the compiler can vectorise it).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let rest: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + rest
+}
+
+/// `out[c] += Σ_r a[r] · m[r · width + c]`: a matrix–vector product over the rows of `m`, eight columns at a
+/// time so that their running sums stay in registers (the rows are summed in order, as a plain loop would).
+fn add_weighted_rows(m: &[f64], width: usize, a: &[f64], out: &mut [f64]) {
+    let blocks = width / 8 * 8;
+    for c0 in (0..blocks).step_by(8) {
+        let mut acc = [0.0_f64; 8];
+        acc.copy_from_slice(&out[c0..c0 + 8]);
+        for (r, &ar) in a.iter().enumerate() {
+            let row = &m[r * width + c0..r * width + c0 + 8];
+            for l in 0..8 {
+                acc[l] += ar * row[l];
+            }
+        }
+        out[c0..c0 + 8].copy_from_slice(&acc);
+    }
+    for (c, o) in out.iter_mut().enumerate().take(width).skip(blocks) {
+        let mut v = *o;
+        for (r, &ar) in a.iter().enumerate() {
+            v += ar * m[r * width + c];
+        }
+        *o = v;
+    }
+}
+
 impl SectorBlock {
-    /// `scaled_cost` from the sector's log costs.
-    fn scale_costs(&mut self, lc: &[f64]) {
+    fn new(world: &CpWorld, tariffs: &TariffCube, s: usize) -> Self {
+        let n = world.n;
+        let theta = world.theta[s];
+        let rows = |m: usize| world.row_start[s * n + m]..world.row_start[s * n + m + 1];
+        let cell = |m: usize, e: usize| {
+            let k = (s * n + m) * n + e;
+            let (t0, t1) = (world.tariffs[k], tariffs.values[k]);
+            (world.shares[k].ln() - theta * ((1.0 + t1) / (1.0 + t0)).ln(), 1.0 / (1.0 + t1), t1 / (1.0 + t1))
+        };
+        let single = (0..n).all(|m| rows(m).len() == 1);
+        let mut b = SectorBlock {
+            theta,
+            n,
+            single: None,
+            ln_weight: Vec::new(),
+            weight: Vec::new(),
+            shift: vec![0.0; n],
+            scaled_cost: vec![0.0; n],
+            reference: 0.0,
+            row_sum: vec![0.0; n],
+            net: Vec::new(),
+            duty: Vec::new(),
+            share1: Vec::new(),
+            share1_net: Vec::new(),
+        };
+        if single {
+            let exporters: Vec<usize> = (0..n).map(|m| world.row_exporter[rows(m).start]).collect();
+            for (m, &e) in exporters.iter().enumerate() {
+                let (lw, net, duty) = cell(m, e);
+                b.ln_weight.push(lw);
+                b.net.push(net);
+                b.duty.push(duty);
+            }
+            b.single = Some(exporters);
+            return b;
+        }
+        b.ln_weight = vec![f64::NEG_INFINITY; n * n];
+        b.weight = vec![0.0; n * n];
+        b.net = vec![0.0; n * n];
+        b.duty = vec![0.0; n * n];
+        b.share1 = vec![0.0; n * n];
+        b.share1_net = vec![0.0; n * n];
+        for m in 0..n {
+            for z in rows(m) {
+                let e = world.row_exporter[z];
+                let (lw, net, duty) = cell(m, e);
+                b.ln_weight[m * n + e] = lw;
+                b.net[m * n + e] = net;
+                b.duty[m * n + e] = duty;
+            }
+            let row = &b.ln_weight[m * n..(m + 1) * n];
+            let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            b.shift[m] = hi;
+            for e in 0..n {
+                b.weight[m * n + e] = (b.ln_weight[m * n + e] - hi).exp();
+            }
+        }
+        b
+    }
+
+    /// ln P̂ of every row from the sector's log costs `lc`, into `out`; keeps the row sums for the shares.
+    fn prices(&mut self, lc: &[f64], out: &mut [f64]) {
+        let n = self.n;
+        if let Some(ex) = &self.single {
+            for (m, o) in out.iter_mut().enumerate() {
+                *o = lc[ex[m]] - self.ln_weight[m] / self.theta;
+            }
+            return;
+        }
         self.reference = lc.iter().copied().fold(f64::INFINITY, f64::min);
         for (a, c) in self.scaled_cost.iter_mut().zip(lc) {
             *a = (-self.theta * (c - self.reference)).exp();
         }
-    }
-
-    /// ln P̂ of row `m` (after `scale_costs`); keeps the row's sum for the shares.
-    fn row_price(&mut self, m: usize, lc: &[f64]) -> f64 {
-        let (a, z) = (self.start[m], self.start[m + 1]);
-        let mut sum = 0.0;
-        for q in a..z {
-            sum += self.weight[q] * self.scaled_cost[self.exporter[q]];
-        }
-        self.row_sum[m] = sum;
-        if sum.is_normal() {
-            return self.reference - (sum.ln() + self.shift[m]) / self.theta;
-        }
-        // Every cell of the row underflowed against the sector's cheapest exporter (which the row does not
-        // buy from): sum in logs, shifted by the row's own largest term.
-        let mut hi = f64::NEG_INFINITY;
-        for q in a..z {
-            hi = hi.max(self.ln_weight[q] - self.theta * lc[self.exporter[q]]);
-        }
-        let mut s = 0.0;
-        for q in a..z {
-            s += (self.ln_weight[q] - self.theta * lc[self.exporter[q]] - hi).exp();
-        }
-        self.row_sum[m] = f64::NAN;
-        -(s.ln() + hi) / self.theta
-    }
-
-    /// π' of row `m` (after `row_price`).
-    fn row_shares(&mut self, m: usize, lc: &[f64], ln_p: f64) -> f64 {
-        let sum = self.row_sum[m];
-        let mut duty = 0.0;
-        for q in self.start[m]..self.start[m + 1] {
-            let p = if sum.is_normal() {
-                self.weight[q] * self.scaled_cost[self.exporter[q]] / sum
+        for (m, o) in out.iter_mut().enumerate() {
+            let sum = dot(&self.weight[m * n..(m + 1) * n], &self.scaled_cost);
+            self.row_sum[m] = sum;
+            *o = if sum.is_normal() {
+                self.reference - (sum.ln() + self.shift[m]) / self.theta
             } else {
-                (self.ln_weight[q] - self.theta * (lc[self.exporter[q]] - ln_p)).exp()
+                // Every term of the row underflowed against the sector's cheapest exporter (which the row does
+                // not buy from): sum in logs, shifted by the row's own largest term.
+                self.row_sum[m] = f64::NAN;
+                let row = &self.ln_weight[m * n..(m + 1) * n];
+                let hi = row.iter().zip(lc).map(|(w, c)| w - self.theta * c).fold(f64::NEG_INFINITY, f64::max);
+                let s: f64 = row.iter().zip(lc).map(|(w, c)| (w - self.theta * c - hi).exp()).sum();
+                -(s.ln() + hi) / self.theta
             };
-            self.share1[q] = p;
-            self.share1_net[q] = p * self.net[q];
-            duty += p * self.duty[q];
         }
-        duty
+    }
+
+    /// π' of every row (after `prices` with the same costs); writes each row's duty share into `duty`.
+    fn shares(&mut self, lc: &[f64], ln_p: &[f64], duty: &mut [f64]) {
+        let n = self.n;
+        if self.single.is_some() {
+            duty.copy_from_slice(&self.duty);
+            return;
+        }
+        for (m, d) in duty.iter_mut().enumerate() {
+            let sum = self.row_sum[m];
+            let mut total = 0.0;
+            for (e, &c) in lc.iter().enumerate() {
+                let k = m * n + e;
+                let p = if sum.is_normal() {
+                    self.weight[k] * self.scaled_cost[e] / sum
+                } else {
+                    (self.ln_weight[k] - self.theta * (c - ln_p[m])).exp()
+                };
+                self.share1[k] = p;
+                self.share1_net[k] = p * self.net[k];
+                total += p * self.duty[k];
+            }
+            *d = total;
+        }
+    }
+
+    /// Output at factory prices of each exporter, `y[e] = Σ_m π'/(1 + τ') X'[m]`, into `y`.
+    fn output(&self, x: &[f64], y: &mut [f64]) {
+        let n = self.n;
+        y.fill(0.0);
+        if let Some(ex) = &self.single {
+            for (m, &xm) in x.iter().enumerate() {
+                y[ex[m]] += self.net[m] * xm;
+            }
+            return;
+        }
+        add_weighted_rows(&self.share1_net, n, x, y);
+    }
+
+    /// π'[m][e].
+    fn share(&self, m: usize, e: usize) -> f64 {
+        match &self.single {
+            Some(ex) => f64::from(u8::from(ex[m] == e)),
+            None => self.share1[m * self.n + e],
+        }
     }
 }
 
 /// One sector's block, its duty shares, log costs and log prices (the shares kernel's arguments).
 type SharesArgs<'a> = (((&'a mut SectorBlock, &'a mut [f64]), &'a [f64]), &'a mut [f64]);
 
+/// Worlds with fewer bilateral cells than this solve on one thread: an iteration's work is then too small to
+/// share between threads with profit (measured on 31 × 40, where threads made a solve slower).
+const PARALLEL_CELLS: usize = 100_000;
+
 /// Buffers of one solve, allocated once.
 struct Workspace {
     n: usize,
     j: usize,
     blocks: Vec<SectorBlock>,
+    /// γ[n,k,j] input-major, `[region][input k][user sector j]`, so that costs are sums of rows.
+    io_by_input: Vec<f64>,
+    /// One region's values by sector (prices or outputs), gathered for a matrix–vector product.
+    gather: Vec<f64>,
     ln_w: Vec<f64>,
     ln_c: Vec<f64>,
+    ln_c_by_region: Vec<f64>,
     ln_p: Vec<f64>,
     ln_p_new: Vec<f64>,
-    ln_p_by_region: Vec<f64>,
     x: Vec<f64>,
     x_by_region: Vec<f64>,
     y: Vec<f64>,
@@ -271,55 +406,27 @@ struct Workspace {
 impl Workspace {
     fn new(world: &CpWorld, tariffs: &TariffCube, deficits: Deficits, parallel: bool, max_inner: usize) -> Self {
         let (n, j) = (world.n, world.j);
-        let blocks = (0..j)
-            .map(|s| {
-                let theta = world.theta[s];
-                let lo = world.row_start[s * n];
-                let start: Vec<usize> = (0..=n).map(|m| world.row_start[s * n + m] - lo).collect();
-                let len = start[n];
-                let mut b = SectorBlock {
-                    theta,
-                    start,
-                    exporter: Vec::with_capacity(len),
-                    ln_weight: Vec::with_capacity(len),
-                    weight: Vec::with_capacity(len),
-                    shift: vec![0.0; n],
-                    scaled_cost: vec![0.0; n],
-                    reference: 0.0,
-                    row_sum: vec![0.0; n],
-                    net: Vec::with_capacity(len),
-                    duty: Vec::with_capacity(len),
-                    share1: vec![0.0; len],
-                    share1_net: vec![0.0; len],
-                };
-                for m in 0..n {
-                    for z in world.row_start[s * n + m]..world.row_start[s * n + m + 1] {
-                        let e = world.row_exporter[z];
-                        let k = (s * n + m) * n + e;
-                        let (t0, t1) = (world.tariffs[k], tariffs.values[k]);
-                        b.exporter.push(e);
-                        b.ln_weight.push(world.shares[k].ln() - theta * ((1.0 + t1) / (1.0 + t0)).ln());
-                        b.net.push(1.0 / (1.0 + t1));
-                        b.duty.push(t1 / (1.0 + t1));
-                    }
-                    let row = &b.ln_weight[b.start[m]..b.start[m + 1]];
-                    let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    b.shift[m] = hi;
-                    b.weight.extend(row.iter().map(|x| (x - hi).exp()));
+        let blocks = (0..j).map(|s| SectorBlock::new(world, tariffs, s)).collect();
+        let mut io_by_input = vec![0.0; n * j * j];
+        for i in 0..n {
+            for user in 0..j {
+                for input in 0..j {
+                    io_by_input[(i * j + input) * j + user] = world.io[(i * j + user) * j + input];
                 }
-                b
-            })
-            .collect();
+            }
+        }
         let mean_x = world.expenditure.iter().sum::<f64>() / (n * j) as f64;
         Self {
             n,
             j,
             blocks,
+            io_by_input,
+            gather: vec![0.0; j],
             ln_w: vec![0.0; n],
             ln_c: vec![0.0; j * n],
+            ln_c_by_region: vec![0.0; n * j],
             ln_p: vec![0.0; j * n],
             ln_p_new: vec![0.0; j * n],
-            ln_p_by_region: vec![0.0; n * j],
             x: world.expenditure.clone(),
             x_by_region: vec![0.0; n * j],
             y: vec![0.0; j * n],
@@ -331,35 +438,30 @@ impl Workspace {
                 Deficits::Zero => vec![0.0; n],
             },
             x_floor: 1e-9 * mean_x,
-            parallel,
+            parallel: parallel && n * n * j >= PARALLEL_CELLS,
             max_inner,
             price_iterations: 0,
             expenditure_iterations: 0,
         }
     }
 
-    /// ln ĉ from ln ŵ and ln P̂ (`ln_p_by_region` must hold ln P̂ by region).
+    /// ln ĉ from ln ŵ and ln P̂: `ln ĉ[i][·] = γ[i][·] ln ŵ[i] + Σ_k ln P̂[k][i] γ[i][k][·]`.
     fn costs(&mut self, world: &CpWorld) {
         let (n, j) = (self.n, self.j);
         for i in 0..n {
-            let lp = &self.ln_p_by_region[i * j..(i + 1) * j];
-            let lw = self.ln_w[i];
-            for s in 0..j {
-                let row = &world.io[(i * j + s) * j..(i * j + s + 1) * j];
-                let mut v = world.va_share[i * j + s] * lw;
-                for (g, p) in row.iter().zip(lp) {
-                    v += g * p;
-                }
-                self.ln_c[s * n + i] = v;
+            for (k, p) in self.gather.iter_mut().enumerate() {
+                *p = self.ln_p[k * n + i];
             }
+            let out = &mut self.ln_c_by_region[i * j..(i + 1) * j];
+            let lw = self.ln_w[i];
+            for (o, va) in out.iter_mut().zip(&world.va_share[i * j..(i + 1) * j]) {
+                *o = va * lw;
+            }
+            add_weighted_rows(&self.io_by_input[i * j * j..(i + 1) * j * j], j, &self.gather, out);
         }
-    }
-
-    fn transpose_prices(&mut self) {
-        let (n, j) = (self.n, self.j);
-        for s in 0..j {
-            for m in 0..n {
-                self.ln_p_by_region[m * j + s] = self.ln_p[s * n + m];
+        for i in 0..n {
+            for s in 0..j {
+                self.ln_c[s * n + i] = self.ln_c_by_region[i * j + s];
             }
         }
     }
@@ -367,12 +469,7 @@ impl Workspace {
     /// One price update: ln P̂ from ln ĉ, into `ln_p_new`; returns the largest change.
     fn price_step(&mut self) -> f64 {
         let n = self.n;
-        let kernel = |((b, out), lc): ((&mut SectorBlock, &mut [f64]), &[f64])| {
-            b.scale_costs(lc);
-            for (m, o) in out.iter_mut().enumerate() {
-                *o = b.row_price(m, lc);
-            }
-        };
+        let kernel = |((b, out), lc): ((&mut SectorBlock, &mut [f64]), &[f64])| b.prices(lc, out);
         if self.parallel {
             self.blocks
                 .par_iter_mut()
@@ -391,7 +488,6 @@ impl Workspace {
     fn prices(&mut self, world: &CpWorld, tol: f64) -> Result<f64, MapError> {
         let mut k = 0;
         loop {
-            self.transpose_prices();
             self.costs(world);
             let d = self.price_step();
             k += 1;
@@ -400,7 +496,6 @@ impl Workspace {
                 return Err(MapError::Failed(format!("prices are not finite after {k} iterations")));
             }
             if d <= tol {
-                self.transpose_prices();
                 self.costs(world);
                 return Ok(d);
             }
@@ -421,11 +516,8 @@ impl Workspace {
     fn shares(&mut self) {
         let n = self.n;
         let kernel = |(((b, ds), lc), lp): SharesArgs<'_>| {
-            b.scale_costs(lc);
-            for (m, d) in ds.iter_mut().enumerate() {
-                lp[m] = b.row_price(m, lc);
-                *d = b.row_shares(m, lc, lp[m]);
-            }
+            b.prices(lc, lp);
+            b.shares(lc, lp, ds);
         };
         if self.parallel {
             self.blocks
@@ -447,12 +539,15 @@ impl Workspace {
     /// Output Y' from spending X'.
     fn output(&mut self) {
         let n = self.n;
-        for ((b, y), x) in self.blocks.iter().zip(self.y.chunks_mut(n)).zip(self.x.chunks(n)) {
-            y.fill(0.0);
-            for (m, &xm) in x.iter().enumerate() {
-                for q in b.start[m]..b.start[m + 1] {
-                    y[b.exporter[q]] += b.share1_net[q] * xm;
-                }
+        if self.parallel {
+            self.blocks
+                .par_iter()
+                .zip(self.y.par_chunks_mut(n))
+                .zip(self.x.par_chunks(n))
+                .for_each(|((b, y), x)| b.output(x, y));
+        } else {
+            for ((b, y), x) in self.blocks.iter().zip(self.y.chunks_mut(n)).zip(self.x.chunks(n)) {
+                b.output(x, y);
             }
         }
     }
@@ -472,20 +567,15 @@ impl Workspace {
                 self.income[m] = self.ln_w[m].exp() * world.labour_income[m] + r + self.deficits[m];
             }
             for m in 0..n {
+                for (k2, yk) in self.gather.iter_mut().enumerate() {
+                    *yk = self.y[k2 * n + m];
+                }
                 let out = &mut self.x_by_region[m * j..(m + 1) * j];
                 let inc = self.income[m];
                 for (o, a) in out.iter_mut().zip(&world.final_share[m * j..(m + 1) * j]) {
                     *o = a * inc;
                 }
-                for k2 in 0..j {
-                    let yk = self.y[k2 * n + m];
-                    if yk != 0.0 {
-                        let row = &world.io[(m * j + k2) * j..(m * j + k2 + 1) * j];
-                        for (o, g) in out.iter_mut().zip(row) {
-                            *o += g * yk;
-                        }
-                    }
-                }
+                add_weighted_rows(&world.io[m * j * j..(m + 1) * j * j], j, &self.gather, out);
             }
             let mut d = 0.0_f64;
             for s in 0..j {
@@ -600,7 +690,7 @@ pub fn solve(
         detail,
     };
     loop {
-        let inner = (0.01 * residual).clamp(floor, 1e-4);
+        let inner = (0.1 * residual).clamp(floor, 1e-4);
         ws.ln_w.copy_from_slice(&x);
         iterations += 1;
         match ws.wage_map(world, inner, &mut g) {
@@ -690,8 +780,8 @@ pub fn solve(
     let mut shares = vec![0.0; j * n * n];
     for (s, b) in ws.blocks.iter().enumerate() {
         for m in 0..n {
-            for q in b.start[m]..b.start[m + 1] {
-                shares[(s * n + m) * n + b.exporter[q]] = b.share1[q];
+            for e in 0..n {
+                shares[(s * n + m) * n + e] = b.share(m, e);
             }
         }
     }
