@@ -185,3 +185,20 @@ def test_small_worlds_from_numpy_pickle_and_rebuild() -> None:
     assert pickle.loads(pickle.dumps(embedded)) == embedded
     with pytest.raises(tw.ValidationError, match="embedded world"):
         w.nafta_2005_tariffs()
+
+
+def test_results_and_models_pickle(nafta: tw.CaliendoParroResults) -> None:
+    import pandas as pd
+
+    again = pickle.loads(pickle.dumps(nafta))
+    assert again == nafta and again.welfare() == nafta.welfare()
+    assert tw.CaliendoParroResults.from_json(nafta.to_json()) == nafta
+    m = tw.CaliendoParroModel(commitments="leave_out", deficits="zero")
+    m2 = pickle.loads(pickle.dumps(m))
+    assert (m2.commitments, m2.deficits, m2.concordance) == ("leave_out", "zero", None)
+    own = tw.CaliendoParroModel(small_world(), concordance=pd.DataFrame({"hs6": ["120190", "851712"], "sector": ["goods", "goods"]}))
+    assert own.concordance is not None and pickle.loads(pickle.dumps(own)).concordance == own.concordance
+    with pytest.raises(tw.exceptions.ModelInputError, match=r'unknown sector "Spice \(for HS 1201.90\)"'):
+        tw.CaliendoParroModel(small_world(), concordance=pd.DataFrame({"hs6": ["120190"], "sector": ["Spice"]}))
+    with pytest.raises(tw.exceptions.ModelInputError, match="sector"):
+        tw.CaliendoParroModel(small_world())  # the embedded concordance names Caliendo and Parro's sectors

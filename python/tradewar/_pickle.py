@@ -64,3 +64,9 @@ def sweep(draws: int, seed: int, params: dict[str, Any]) -> _core.Sweep:
 
 def caliendo_parro_world(state: dict[str, Any]) -> _core.CaliendoParroWorld:
     return _core.CaliendoParroWorld.from_coefficients(**state)
+
+
+def caliendo_parro_model(
+    world: _core.CaliendoParroWorld, deficits: str, commitments: str, concordance: _core.Table | None
+) -> _core.CaliendoParroModel:
+    return _core.CaliendoParroModel(world, deficits=deficits, commitments=commitments, concordance=concordance)  # type: ignore[arg-type]

@@ -670,6 +670,21 @@ impl PyCpResults {
     fn summary(&self) -> String {
         self.0.to_string()
     }
+    /// Every number as JSON, which `from_json` reads back.
+    fn to_json(&self) -> Result<String> {
+        crate::convert::to_json(&*self.0)
+    }
+    /// Results from `to_json` text.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self> {
+        Ok(Self(Arc::new(crate::convert::from_json(text, "Caliendo-Parro results")?)))
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<Self>().is_ok_and(|o| *o.get().0 == *self.0)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Result<Reduced<'py>> {
+        Ok((py.get_type::<Self>().getattr("from_json")?, PyTuple::new(py, [self.to_json()?])?))
+    }
     fn __str__(&self) -> String {
         self.0.to_string()
     }
@@ -693,6 +708,8 @@ pub struct PyCpModel {
     world: PyCpWorld,
     deficits: Deficits,
     commitments: &'static str,
+    /// The concordance given (None: the embedded one), kept to pickle the model.
+    concordance: Option<PyTable>,
 }
 
 #[pymethods]
@@ -716,6 +733,7 @@ impl PyCpModel {
             "leave_out" => (CommitmentHandling::LeaveOut, "leave_out"),
             other => return Err(invalid(format!("commitments must be \"refuse\" or \"leave_out\", got {other:?}"))),
         };
+        let mut kept = None;
         let pairs: Vec<(tradewar_core::HsCode, String)> = match concordance {
             None => cp2015::hs6_sectors()?
                 .iter()
@@ -731,11 +749,17 @@ impl PyCpModel {
                 };
                 let codes = text_column(&table, "hs6")?;
                 let sectors = text_column(&table, "sector")?;
-                codes
+                let pairs = codes
                     .iter()
                     .zip(sectors)
                     .map(|(c, s)| Ok((c.parse::<tradewar_core::HsCode>()?, s.clone())))
-                    .collect::<Result<_>>()?
+                    .collect::<Result<_>>()?;
+                kept = Some(PyTable(
+                    TableData::new("concordance")
+                        .with("hs6", Column::Str(codes.to_vec()))
+                        .with("sector", Column::Str(sectors.to_vec())),
+                ));
+                pairs
             }
         };
         let w = Arc::clone(&world.world);
@@ -743,7 +767,7 @@ impl PyCpModel {
             let c = SectorConcordance::new(&w, pairs.iter().map(|(c, s)| (*c, s.as_str())))?;
             Ok(CaliendoParroModel::new(w, c, deficits, CpSolverOptions::default())?.with_commitments(handling))
         })?;
-        Ok(Self { model: Arc::new(model), world, deficits, commitments: name })
+        Ok(Self { model: Arc::new(model), world, deficits, commitments: name, concordance: kept })
     }
     /// The model's name.
     #[getter]
@@ -777,6 +801,15 @@ impl PyCpModel {
         let (m, s) = (Arc::clone(&self.model), Arc::clone(scenario.scenario()));
         let (shock, r, _) = crate::detached(py, move || m.results(&s))?;
         Ok((PyCpResults(Arc::new(r)), shock_table(&shock)))
+    }
+    /// The concordance given, or None for the embedded one.
+    #[getter]
+    fn concordance(&self) -> Option<PyTable> {
+        self.concordance.clone()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let args = (self.world.clone(), deficits_name(self.deficits), self.commitments, self.concordance.clone());
+        Ok((py.import("tradewar._pickle")?.getattr("caliendo_parro_model")?, args.into_pyobject(py)?))
     }
     fn __repr__(&self) -> String {
         format!(

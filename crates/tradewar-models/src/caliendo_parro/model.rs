@@ -13,7 +13,7 @@ use super::world::CpWorld;
 use crate::error::{ModelError, Result};
 use crate::model::Model;
 use crate::outcome::{FlowTable, Outcome};
-use crate::scenario::Scenario;
+use crate::scenario::{PolicyShocks, Scenario};
 
 /// What the model does with purchase commitments in a scenario (Phase One's,
 /// say), which it cannot represent.
@@ -77,8 +77,13 @@ impl CaliendoParroModel {
         &self.concordance
     }
 
-    /// The scenario's shock by sector and the model's full results.
+    /// The scenario's shock by sector, the model's full results and the notes (commitments left out).
     pub fn results(&self, scenario: &Scenario) -> Result<(SectorShock, CpResults, Vec<String>)> {
+        let (_, shock, results, notes) = self.evaluate(scenario)?;
+        Ok((shock, results, notes))
+    }
+
+    fn evaluate(&self, scenario: &Scenario) -> Result<(PolicyShocks, SectorShock, CpResults, Vec<String>)> {
         let shocks = scenario.shocks()?;
         let mut notes = Vec::new();
         if !shocks.commitments.is_empty() {
@@ -101,7 +106,7 @@ impl CaliendoParroModel {
         let shock = SectorShock::from_shocks(world, &self.concordance, &shocks)?;
         let cube = shock.apply(world)?;
         let results = self.baseline.counterfactual(&cube)?;
-        Ok((shock, results, notes))
+        Ok((shocks, shock, results, notes))
     }
 }
 
@@ -111,9 +116,8 @@ impl Model for CaliendoParroModel {
     }
 
     fn run(&self, scenario: &Scenario) -> Result<Outcome> {
-        let (shock, results, mut notes) = self.results(scenario)?;
+        let (shocks, shock, results, mut notes) = self.evaluate(scenario)?;
         let world = self.baseline.world();
-        let shocks = scenario.shocks()?;
         let n = world.regions_len();
         // Each flow moves with its (importer, exporter, sector) cell in the model;
         // unmapped products with their direction's goods trade.

@@ -121,7 +121,7 @@ fn decomposition_totals(base: &CpEquilibrium, cf: &CpEquilibrium) -> (Vec<f64>, 
 ///
 /// Arrays are flat: `[region]`, `[sector][region]`, and `[sector][region][partner]`
 /// (for trade, `[sector][importer][exporter]`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CpResults {
     /// Region names.
     pub regions: Vec<String>,
