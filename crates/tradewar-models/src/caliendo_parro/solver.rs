@@ -119,7 +119,7 @@ pub struct Convergence {
 pub struct CpEquilibrium {
     pub(crate) n: usize,
     pub(crate) j: usize,
-    /// ln ŵ[n].
+    /// ln `ŵ[n]`.
     pub(crate) ln_wage: Vec<f64>,
     /// ln ĉ, `[j][n]`.
     pub(crate) ln_cost: Vec<f64>,
@@ -131,20 +131,20 @@ pub struct CpEquilibrium {
     pub(crate) expenditure: Vec<f64>,
     /// Y', `[j][n]` (gross output at factory prices).
     pub(crate) output: Vec<f64>,
-    /// I'[n].
+    /// `I'[n]`.
     pub(crate) income: Vec<f64>,
     /// Tariff revenue [n].
     pub(crate) revenue: Vec<f64>,
     /// τ', `[j][n][i]`.
     pub(crate) tariffs: Vec<f64>,
-    /// D[n] used.
+    /// `D[n]` used.
     pub(crate) deficits: Vec<f64>,
     /// How it converged.
     pub convergence: Convergence,
 }
 
 impl CpEquilibrium {
-    /// ŵ[n], relative to the data.
+    /// `ŵ[n]`, relative to the data.
     pub fn wage_change(&self) -> Vec<f64> {
         self.ln_wage.iter().map(|x| x.exp()).collect()
     }
@@ -153,7 +153,7 @@ impl CpEquilibrium {
         let k = (sector * self.n + importer) * self.n + exporter;
         self.expenditure[sector * self.n + importer] * self.shares[k] / (1.0 + self.tariffs[k])
     }
-    /// Income I'[n] (labour income, tariff revenue and the deficit).
+    /// Income `I'[n]` (labour income, tariff revenue and the deficit).
     pub fn income(&self) -> &[f64] {
         &self.income
     }
@@ -362,7 +362,7 @@ impl SectorBlock {
         add_weighted_rows(&self.share1_net, n, x, y);
     }
 
-    /// π'[m][e].
+    /// `π'[m][e]`.
     fn share(&self, m: usize, e: usize) -> f64 {
         match &self.single {
             Some(ex) => f64::from(u8::from(ex[m] == e)),
@@ -383,7 +383,7 @@ struct Workspace {
     n: usize,
     j: usize,
     blocks: Vec<SectorBlock>,
-    /// γ[n,k,j] input-major, `[region][input k][user sector j]`, so that costs are sums of rows.
+    /// `γ[n,k,j]` input-major, `[region][input k][user sector j]`, so that costs are sums of rows.
     io_by_input: Vec<f64>,
     /// One region's values by sector (prices or outputs), gathered for a matrix–vector product.
     gather: Vec<f64>,

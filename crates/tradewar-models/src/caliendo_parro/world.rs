@@ -57,12 +57,12 @@ pub struct CpCoefficients {
     pub trade: Vec<f64>,
     /// Ad valorem tariffs as fractions, same layout; zero on the diagonal.
     pub tariffs: Vec<f64>,
-    /// Input–output coefficients γ[n,k,j]: the share of input sector `k` in the
+    /// Input–output coefficients `γ[n,k,j]`: the share of input sector `k` in the
     /// gross output of sector `j` in region `n`, `[region][user sector j][input sector k]`.
     pub io: Vec<f64>,
-    /// Value-added shares γ[n,j] of gross output, `[region][sector]`.
+    /// Value-added shares `γ[n,j]` of gross output, `[region][sector]`.
     pub value_added_share: Vec<f64>,
-    /// Final-demand shares α[n,j], `[region][sector]`; each region's sum to one.
+    /// Final-demand shares `α[n,j]`, `[region][sector]`; each region's sum to one.
     pub final_share: Vec<f64>,
     /// Labour income (total value added) `wL[n]`, `[region]`.
     pub labour_income: Vec<f64>,
@@ -119,22 +119,22 @@ pub struct CpWorld {
     pub(crate) trade: Vec<f64>,
     /// Baseline tariffs, `[j][n][i]`.
     pub(crate) tariffs: Vec<f64>,
-    /// Trade shares π[n,i,j] of the importer's spending (tariffs included), `[j][n][i]`.
+    /// Trade shares `π[n,i,j]` of the importer's spending (tariffs included), `[j][n][i]`.
     pub(crate) shares: Vec<f64>,
     /// Exporters with a positive share, by row `(j, n)`: `exporters[start[r]..start[r + 1]]`.
     pub(crate) row_start: Vec<usize>,
     pub(crate) row_exporter: Vec<usize>,
-    /// Baseline spending X[n,j] (tariffs included), `[j][n]`.
+    /// Baseline spending `X[n,j]` (tariffs included), `[j][n]`.
     pub(crate) expenditure: Vec<f64>,
-    /// γ[n,k,j], `[n][j][k]` (share of input k in sector j's output).
+    /// `γ[n,k,j]`, `[n][j][k]` (share of input k in sector j's output).
     pub(crate) io: Vec<f64>,
-    /// γ[n,j], `[n][j]`.
+    /// `γ[n,j]`, `[n][j]`.
     pub(crate) va_share: Vec<f64>,
-    /// α[n,j], `[n][j]`.
+    /// `α[n,j]`, `[n][j]`.
     pub(crate) final_share: Vec<f64>,
-    /// wL[n].
+    /// `wL[n]`.
     pub(crate) labour_income: Vec<f64>,
-    /// D[n].
+    /// `D[n]`.
     pub(crate) deficits: Vec<f64>,
     /// θ_j.
     pub(crate) theta: Vec<f64>,
@@ -507,31 +507,31 @@ impl CpWorld {
     pub fn trade(&self) -> &[f64] {
         &self.trade
     }
-    /// Baseline trade shares π[n,i,j] (of spending, tariffs included), `[sector][importer][exporter]`.
+    /// Baseline trade shares `π[n,i,j]` (of spending, tariffs included), `[sector][importer][exporter]`.
     pub fn trade_shares(&self) -> &[f64] {
         &self.shares
     }
-    /// Baseline spending X[n,j], tariffs included, `[sector][region]`.
+    /// Baseline spending `X[n,j]`, tariffs included, `[sector][region]`.
     pub fn expenditure(&self) -> &[f64] {
         &self.expenditure
     }
-    /// Input–output coefficients γ[n,k,j], `[region][user sector][input sector]`.
+    /// Input–output coefficients `γ[n,k,j]`, `[region][user sector][input sector]`.
     pub fn io_coefficients(&self) -> &[f64] {
         &self.io
     }
-    /// Value-added shares γ[n,j], `[region][sector]`.
+    /// Value-added shares `γ[n,j]`, `[region][sector]`.
     pub fn value_added_shares(&self) -> &[f64] {
         &self.va_share
     }
-    /// Final-demand shares α[n,j], `[region][sector]`.
+    /// Final-demand shares `α[n,j]`, `[region][sector]`.
     pub fn final_shares(&self) -> &[f64] {
         &self.final_share
     }
-    /// Labour income wL[n].
+    /// Labour income `wL[n]`.
     pub fn labour_income(&self) -> &[f64] {
         &self.labour_income
     }
-    /// Deficits D[n].
+    /// Deficits `D[n]`.
     pub fn deficits(&self) -> &[f64] {
         &self.deficits
     }
