@@ -5,7 +5,7 @@
     python3 benchmarks/compare.py --quick    # fewer repetitions, gegravity only at N = 30
 
 The script needs only Python 3.10+ and a Rust toolchain. On first use it creates its own virtualenv
-(benchmarks/.venv), installs gegravity 0.3 (which pulls gme, pandas, scipy), numpy and pandas from PyPI and
+(benchmarks/.venv), installs gegravity 0.3 (which pulls gme, pandas, scipy), numpy, pandas and pyarrow from PyPI and
 builds and installs this repository's tradewar package into it (`pip install .`, maturin, release profile; the
 cargo target directory is kept in benchmarks/.venv/cargo-target so later runs rebuild incrementally), then
 re-runs itself inside that virtualenv. The tradewar package is reinstalled from the working tree on every run
@@ -26,8 +26,17 @@ Three comparisons, each checked for agreement before any time is reported:
    lines from China at random dates 2018-2020. Agreement: identical duties (exact integers of millionths of a
    percentage point).
 
+4. Caliendo-Parro multi-sector GE: a vectorised numpy implementation of the same fixed point (written here: the
+   same equations and algorithm, wages outer, prices inner, Anderson mixing) against tradewar's public Python API
+   (a tariff DataFrame in, `CaliendoParroWorld.counterfactual`, the welfare table out as a DataFrame), on the
+   embedded 31 x 40 world with the NAFTA tariffs, on a synthetic 31 x 40 and on a synthetic 77 x 45 world (the
+   OECD ICIO size); then a Monte Carlo of 1,000 draws of theta (rayon over draws), the first draws checked
+   against numpy with the same theta. Agreement: welfare, its parts and real wages within 1e-9 percentage points,
+   trade flows within 1e-9 relative. `--only CP` runs this section alone.
+
 Timings are wall-clock medians; for tradewar the clock runs inside Rust around the kernel call only (the GIL
-released), for the peers around the same work in Python. Inputs are built once, outside every timing.
+released), except in section 4, where it runs in Python around the public call (DataFrame in, DataFrame out); for
+the peers around the same work in Python. Inputs are built once, outside every timing.
 """
 
 from __future__ import annotations
@@ -44,7 +53,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / "benchmarks" / ".venv"
-PEERS = ["gegravity==0.3", "numpy", "pandas"]
+# pyarrow: pandas hands DataFrames to tradewar through the Arrow stream interface (the Caliendo-Parro section).
+PEERS = ["gegravity==0.3", "numpy", "pandas", "pyarrow"]
 DATA = ROOT / "crates" / "tradewar-data" / "data"
 
 
@@ -606,10 +616,321 @@ def bench_schedule(args: argparse.Namespace) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# 4. Caliendo-Parro multi-sector GE: a vectorised numpy implementation of the same fixed point against tradewar
+# ---------------------------------------------------------------------------------------------------------------
+#
+# The same exact-hat system and the same algorithm as tradewar's solver (wages in an outer loop with damped
+# Anderson mixing, input costs and prices in an inner loop, spending from goods-market clearing; the inner
+# tolerance tightening with the outer residual; the world wage bill as numeraire), written with numpy arrays:
+# pi[j, n, i] (sector, importer, exporter), io[n, j, k] (region, user sector, input sector).
+
+CP_TOL = 1e-12
+
+
+class CpNumpy:
+    """A Caliendo-Parro world in numpy arrays, from tradewar's `CaliendoParroWorld.coefficients()`."""
+
+    def __init__(self, c: dict) -> None:
+        import numpy as np
+
+        n, j = len(c["regions"]), len(c["sectors"])
+        self.n, self.j = n, j
+        self.trade = np.asarray(c["trade"], dtype=float).reshape(j, n, n)
+        self.tau0 = np.asarray(c["tariffs"], dtype=float).reshape(j, n, n)
+        self.io = np.asarray(c["io"], dtype=float).reshape(n, j, j)
+        self.gva = np.asarray(c["value_added_share"], dtype=float).reshape(n, j)
+        self.alpha = np.asarray(c["final_share"], dtype=float).reshape(n, j)
+        self.wl = np.asarray(c["labour_income"], dtype=float)
+        self.deficits = np.asarray(c["deficits"], dtype=float)
+        self.theta = np.asarray(c["theta"], dtype=float)
+        spend = (self.trade * (1 + self.tau0)).sum(axis=2)
+        self.x0 = spend
+        self.pi0 = self.trade * (1 + self.tau0) / spend[:, :, None]
+
+    def solve(self, tau1, deficits: str, theta=None, start=None) -> dict:
+        """One exact-hat solve relative to the data."""
+        import numpy as np
+
+        th = self.theta if theta is None else theta
+        d = self.deficits if deficits == "held" else np.zeros(self.n)
+        with np.errstate(divide="ignore"):
+            weight = self.pi0 * ((1 + tau1) / (1 + self.tau0)) ** (-th[:, None, None])
+        net, duty = 1 / (1 + tau1), tau1 / (1 + tau1)
+        io_t = self.io.transpose(0, 2, 1)  # [n, input, user]
+        lnw = np.zeros(self.n) if start is None else start["lnw"].copy()
+        lnp = np.zeros((self.j, self.n)) if start is None else start["lnp"].copy()
+        x = self.x0.copy() if start is None else start["x"].copy()
+        floor_x = 1e-9 * self.x0.mean()
+
+        def costs(lnw, lnp):
+            return (self.gva * lnw[:, None] + np.matmul(self.io, lnp.T[:, :, None])[:, :, 0]).T  # [j, i]
+
+        def prices(lnc):
+            ref = lnc.min(axis=1, keepdims=True)
+            a = np.exp(-th[:, None] * (lnc - ref))
+            s = np.einsum("jni,ji->jn", weight, a)
+            return ref - np.log(s) / th[:, None], a, s
+
+        def wage_map(lnw, lnp, x, tol):
+            while True:
+                lnc = costs(lnw, lnp)
+                new, _, _ = prices(lnc)
+                step = np.abs(new - lnp).max()
+                lnp = new
+                if step <= tol:
+                    break
+            lnc = costs(lnw, lnp)
+            lnp, a, s = prices(lnc)
+            pi = weight * a[:, None, :] / s[:, :, None]
+            f, rshare = pi * net, (pi * duty).sum(axis=2)
+            w = np.exp(lnw)
+            while True:
+                y = np.einsum("jni,jn->ji", f, x)
+                income = w * self.wl + (rshare * x).sum(axis=0) + d
+                new = (np.matmul(io_t, y.T[:, :, None])[:, :, 0] + self.alpha * income[:, None]).T
+                step = (np.abs(new - x) / np.maximum(np.abs(new), floor_x)).max()
+                x = new
+                if step <= tol:
+                    break
+            y = np.einsum("jni,jn->ji", f, x)
+            labour = (self.gva.T * y).sum(axis=0)
+            g = np.log(labour * self.wl.sum() / labour.sum() / self.wl)
+            return g, lnp, x, dict(lnc=lnc, pi=pi, y=y, income=income, revenue=(rshare * x).sum(axis=0))
+
+        damping, memory = 0.5, 5
+        xs, fs = [], []
+        residual, best, since_best = np.inf, np.inf, 0
+        floor = max(0.01 * CP_TOL, 1e-15)
+        for _ in range(2000):
+            inner = min(max(0.1 * residual, floor), 1e-4)
+            g, lnp, x, _ = wage_map(lnw, lnp, x, inner)
+            f = g - lnw
+            res = np.abs(f).max()
+            if res <= CP_TOL:
+                break
+            if res > 4 * best:
+                xs, fs = [], []
+            if res < best:
+                best, since_best = res, 0
+            else:
+                since_best += 1
+                if since_best > memory + 10:
+                    damping, xs, fs, since_best, best = 0.5 * damping, [], [], 0, res
+            residual = res
+            xs.append(lnw.copy())
+            fs.append(f.copy())
+            xs, fs = xs[-(memory + 1):], fs[-(memory + 1):]
+            new = lnw + damping * f
+            if len(xs) > 1:
+                dx = np.diff(np.array(xs), axis=0).T
+                df = np.diff(np.array(fs), axis=0).T
+                gamma = np.linalg.lstsq(df, f, rcond=None)[0]
+                new = new - (dx + damping * df) @ gamma
+            longest = np.abs(new - lnw).max()
+            lnw = lnw + (new - lnw) * min(1.0, 0.5 / longest) if longest > 0 else new
+        else:
+            raise RuntimeError(f"numpy Caliendo-Parro did not converge (residual {res:.1e})")
+        lnw = g
+        _, lnp, x, extra = wage_map(lnw, lnp, x, floor)
+        return dict(lnw=lnw, lnp=lnp, x=x, tau=tau1, **extra)
+
+    def compare(self, base: dict, cf: dict) -> dict:
+        """Welfare and its decomposition (percent of baseline income), real wages, trade at factory prices."""
+        import numpy as np
+
+        tb = base["x"][:, :, None] * base["pi"] / (1 + base["tau"])
+        tc = cf["x"][:, :, None] * cf["pi"] / (1 + cf["tau"])
+        c_hat = np.exp(cf["lnc"] - base["lnc"])  # [j, i]
+        inc = base["income"]
+        exports = tb.transpose(0, 2, 1)  # [j, region, partner]: region -> partner
+        tot = ((exports * (c_hat[:, :, None] - 1)).sum(axis=(0, 2)) - (tb * (c_hat[:, None, :] - 1)).sum(axis=(0, 2))) / inc * 100
+        ratio = np.divide(tc, tb, out=np.zeros_like(tb), where=tb > 0)
+        vot = (base["tau"] * tb * (ratio - c_hat[:, None, :]) * (tb > 0)).sum(axis=(0, 2)) / inc * 100
+        ln_p = (self.alpha * (cf["lnp"] - base["lnp"]).T).sum(axis=1)
+        real_wage = (np.exp(cf["lnw"] - base["lnw"] - ln_p) - 1) * 100
+        return dict(tot=tot, vot=vot, welfare=tot + vot, real_wage=real_wage, trade_b=tb, trade_c=tc)
+
+    def counterfactual(self, tau1, deficits: str, theta=None) -> dict:
+        base = self.solve(self.tau0, deficits, theta)
+        cf = self.solve(tau1, deficits, theta, start=base)
+        return self.compare(base, cf)
+
+
+def cp_tariff_frame(world, cube):
+    """The tariff cube as the DataFrame tradewar's public API takes (cells of traded sectors between regions)."""
+    import pandas as pd
+
+    regions, sectors = world.regions, world.sectors
+    n = len(regions)
+    traded = set(world.traded_sectors)
+    rows = [
+        (regions[m], regions[e], sectors[s], float(cube[s, m, e]))
+        for s in range(len(sectors))
+        if sectors[s] in traded
+        for m in range(n)
+        for e in range(n)
+        if m != e
+    ]
+    return pd.DataFrame(rows, columns=["importer", "exporter", "sector", "tariff"])
+
+
+def cp_synthetic(n: int, j: int):
+    """A synthetic world of n countries and j sectors (two thirds traded), seeded, as national accounts, and a
+    counterfactual: the first country raises its tariffs on every traded good by 10 points."""
+    import numpy as np
+    import tradewar
+
+    rng = np.random.default_rng(1_993 + n * 100 + j)
+    traded = 2 * j // 3
+    size = 1 + 9 * rng.random(n)
+    trade = size[None, :, None] * size[None, None, :] * rng.random((j, n, n))
+    trade[traded:] = 0.0
+    tariffs = 0.15 * rng.random((j, n, n))
+    tariffs[traded:] = 0.0
+    idx = np.arange(n)
+    trade[:, idx, idx] = size[None, :] * (50 + 50 * rng.random((j, n)))
+    tariffs[:, idx, idx] = 0.0
+    intermediate = size[:, None, None] * rng.random((n, j, j))
+    value_added = size[:, None] * j * (0.5 + rng.random((n, j)))
+    final = 0.01 + rng.random((n, j))
+    deficits = size * j * 0.2 * (rng.random(n) - 0.5)
+    deficits -= deficits.mean()
+    world = tradewar.CaliendoParroWorld.from_accounts(
+        [f"C{k:02d}" for k in range(n)],
+        [f"S{k:02d}" for k in range(j)],
+        trade=trade,
+        tariffs=tariffs,
+        intermediate=intermediate,
+        value_added=value_added,
+        final_demand=final,
+        deficits=deficits,
+        theta=2 + 8 * rng.random(j),
+    )
+    cube = tariffs.copy()
+    cube[:traded, 0, 1:] += 0.10
+    return world, cube
+
+
+def cp_agreement(world, ours, ref) -> float:
+    """Largest absolute difference of the region results (percentage points) and relative of trade flows."""
+    import numpy as np
+
+    w = ours.welfare().to_pandas().set_index("region").loc[world.regions]
+    worst = 0.0
+    for col, key in (("terms_of_trade_pct", "tot"), ("volume_of_trade_pct", "vot"), ("welfare_pct", "welfare"), ("real_wage_pct", "real_wage")):
+        worst = max(worst, float(np.abs(w[col].to_numpy() - ref[key]).max()))
+    t = ours.trade().to_pandas()
+    pos = {r: k for k, r in enumerate(world.regions)}
+    sec = {s: k for k, s in enumerate(world.sectors)}
+    s_i, m_i, e_i = (t.sector.map(sec).to_numpy(), t.importer.map(pos).to_numpy(), t.exporter.map(pos).to_numpy())
+    rel = np.abs(t.trade_counterfactual.to_numpy() / ref["trade_c"][s_i, m_i, e_i] - 1)
+    return max(worst, float(rel.max()))
+
+
+def bench_cp(args: argparse.Namespace) -> bool:
+    import numpy as np
+    import tradewar
+
+    ok = True
+    cases = [("cp2015 31x40 NAFTA (1993 -> 2005 tariffs)", None), ("synthetic 31x40", (31, 40))]
+    if not args.quick:
+        cases.append(("synthetic 77x45 (OECD ICIO size)", (77, 45)))
+    for name, size in cases:
+        print(f"\n[CP] {name}: building inputs", flush=True)
+        if size is None:
+            world = tradewar.CaliendoParroWorld.cp2015()
+            frame = world.nafta_2005_tariffs().to_pandas()
+            peer = CpNumpy(world.coefficients())
+            cube = peer.tau0.copy()
+            pos = {r: k for k, r in enumerate(world.regions)}
+            sec = {s: k for k, s in enumerate(world.sectors)}
+            cube[frame.sector.map(sec), frame.importer.map(pos), frame.exporter.map(pos)] = frame.tariff.to_numpy()
+        else:
+            world, cube = cp_synthetic(*size)
+            frame = cp_tariff_frame(world, cube)
+            peer = CpNumpy(world.coefficients())
+        reps = 1 if args.quick else 3
+        peer_times, ref = [], None
+        for k in range(reps):
+            start = time.perf_counter()
+            ref = peer.counterfactual(cube, "held")
+            peer_times.append(time.perf_counter() - start)
+            print(f"[CP] {name}: numpy run {k + 1}/{reps}: {fmt_s(peer_times[-1])}", flush=True)
+        ours_reps = 3 if args.quick else 7
+        times = {True: [], False: []}
+        result = None
+        for threads in (True, False):
+            for _ in range(ours_reps):
+                start = time.perf_counter()
+                result = world.counterfactual(frame, deficits="held", threads=threads)
+                result.welfare().to_pandas()
+                times[threads].append(time.perf_counter() - start)
+        worst = cp_agreement(world, result, ref)
+        agree = worst <= 1e-9
+        ok &= agree
+        conv = result.convergence
+        print(
+            f"[CP] {name}: tradewar {conv['baseline']['wage_iterations']} + {conv['counterfactual']['wage_iterations']} "
+            f"wage iterations, equation residual {conv['counterfactual']['equation_residual']:.1e}"
+        )
+        verdict = f"max diff {worst:.1e} {'<=' if agree else '>'} 1e-9: {'AGREE' if agree else 'DISAGREE'}"
+        print(f"     results {'agree' if agree else 'DO NOT agree'} (welfare parts and real wages in points, trade relative): {verdict}")
+        record(f"Caliendo-Parro {name}: baseline + counterfactual", "numpy (vectorised)", peer_times, "Python API, rayon", times[True], verdict)
+        record(f"Caliendo-Parro {name}: one thread", "numpy (vectorised)", peer_times, "Python API, 1 thread", times[False], "(same check)")
+
+    # Monte Carlo over theta on the NAFTA counterfactual: tradewar runs every draw (rayon over draws); numpy runs
+    # the first few draws with the same theta (its time is per draw, measured), and the results are compared.
+    draws = 100 if args.quick else 1000
+    world = tradewar.CaliendoParroWorld.cp2015()
+    frame = world.nafta_2005_tariffs().to_pandas()
+    print(f"\n[CP] Monte Carlo: {draws} draws of theta (sd 20% of each theta), rayon over draws", flush=True)
+    start = time.perf_counter()
+    welfare, thetas = world.theta_monte_carlo(frame, sd=0.2, draws=draws, seed=2015, deficits="held")
+    mc_time = time.perf_counter() - start
+    print(f"[CP] Monte Carlo: tradewar {fmt_s(mc_time)} for {draws} draws ({fmt_s(mc_time / draws)} per draw)", flush=True)
+    peer = CpNumpy(world.coefficients())
+    cube = peer.tau0.copy()
+    pos = {r: k for k, r in enumerate(world.regions)}
+    sec = {s: k for k, s in enumerate(world.sectors)}
+    cube[frame.sector.map(sec), frame.importer.map(pos), frame.exporter.map(pos)] = frame.tariff.to_numpy()
+    w = welfare.to_pandas()
+    th = thetas.to_pandas()
+    check = 3 if args.quick else 5
+    peer_times, worst = [], 0.0
+    for k in range(check):
+        theta = th[th.draw == k].theta.to_numpy()
+        start = time.perf_counter()
+        ref = peer.counterfactual(cube, "held", theta=theta)
+        peer_times.append(time.perf_counter() - start)
+        ours = w[w.draw == k].welfare_pct.to_numpy()
+        worst = max(worst, float(np.abs(ours - ref["welfare"]).max()))
+    agree = worst <= 1e-9
+    ok &= agree
+    verdict = f"{check} draws checked, max diff {worst:.1e} {'<=' if agree else '>'} 1e-9: {'AGREE' if agree else 'DISAGREE'}"
+    print(f"     numpy per draw {fmt_s(median(peer_times))}; results {'agree' if agree else 'DO NOT agree'}: {verdict}")
+    q = w.groupby("region").welfare_pct.quantile([0.05, 0.5, 0.95]).unstack().loc[["Mexico", "Canada", "USA"]]
+    print("     welfare quantiles (5%, 50%, 95%) over the draws:")
+    for region, row in q.iterrows():
+        print(f"       {region:<8} {row[0.05]:+.4f} {row[0.5]:+.4f} {row[0.95]:+.4f}")
+    record(
+        f"Caliendo-Parro Monte Carlo, {draws} theta draws (per draw)",
+        "numpy (vectorised)",
+        peer_times,
+        f"rayon ({os.cpu_count()} threads), {fmt_s(mc_time)} in all",
+        [mc_time / draws],
+        verdict,
+    )
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one repetition each, gegravity only at N = 30")
     parser.add_argument("--no-rebuild", action="store_true", help="keep the tradewar already in benchmarks/.venv")
+    parser.add_argument(
+        "--only", choices=["GE", "SMART", "schedule", "CP"], action="append", help="run only these comparisons (repeatable)"
+    )
     args = parser.parse_args()
     if not in_our_venv():
         bootstrap(args)
@@ -623,7 +944,8 @@ def main() -> int:
     for ln in machine():
         print(f"  {ln}")
     print(f"  numpy {np.__version__}, pandas {pd.__version__}, gegravity 0.3, tradewar {tradewar.__version__}")
-    results = {"GE": bench_ge(args), "SMART": bench_smart(args), "schedule": bench_schedule(args)}
+    benches = {"GE": bench_ge, "SMART": bench_smart, "schedule": bench_schedule, "CP": bench_cp}
+    results = {name: bench(args) for name, bench in benches.items() if not args.only or name in args.only}
     if hasattr(os, "getloadavg"):
         print("\nload average at end (1/5/15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
@@ -637,13 +959,16 @@ def main() -> int:
     print(
         "\nMedians of wall-clock seconds. tradewar is timed inside Rust around the kernel call (GIL released);"
         "\nthe peers around the same work in Python. gegravity's time covers OneSectorGE construction, baseline and"
-        "\ncounterfactual (its N = 160 case runs once: about a minute per solve)."
+        "\ncounterfactual (its N = 160 case runs once: about a minute per solve). Caliendo-Parro: tradewar timed in"
+        "\nPython around the public call (DataFrame in, welfare DataFrame out), both solves (baseline, counterfactual)."
     )
     failed = [k for k, v in results.items() if not v]
     if failed:
         print(f"\nAGREEMENT FAILED: {', '.join(failed)}")
         return 1
-    print("\nAll results agree: GE to 1e-6 relative, SMART to 1e-9 relative, duties identical.")
+    print(
+        "\nAll results agree: GE to 1e-6 relative, SMART to 1e-9 relative, duties identical, Caliendo-Parro to 1e-9."
+    )
     return 0
 
 

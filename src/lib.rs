@@ -100,8 +100,8 @@
 pub struct ReadmeDoctests;
 
 pub use tradewar_core::*;
-pub use tradewar_data::{embedded, loaders, scenario_file, us_china_2018, us_tariffs_2025, DataError};
-/// Impact models: accounting, SMART, GSIM, structural gravity GE, Monte Carlo sweeps.
+pub use tradewar_data::{cp2015, embedded, loaders, scenario_file, us_china_2018, us_tariffs_2025, DataError};
+/// Impact models: accounting, SMART, GSIM, structural gravity GE, Caliendo–Parro multi-sector GE, Monte Carlo sweeps.
 pub use tradewar_models as models;
 
 /// The names most programs need.

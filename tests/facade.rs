@@ -306,7 +306,9 @@ proptest! {
         let h = MeasureHeader::new("ZERO", "zero", Economy::USA, Economy::CHN, ProductScope::new([scope_code]), DateWindow::from(d("2018-01-01")), LegalBasis::Other).unwrap();
         t.push(Event::new(d("2018-01-01"), Action::Impose { measure: Measure::tariff(h, Percent::ZERO) })).unwrap();
         let with = Schedule::new(t).with_mfn(base.mfn(Economy::USA).unwrap().clone());
-        prop_assert_eq!(with.query(Economy::USA, Economy::CHN, line, date).unwrap().total_ad_valorem, base.query(Economy::USA, Economy::CHN, line, date).unwrap().total_ad_valorem);
+        // Lines a list splits at 10 digits are refused by both, the same way.
+        let total = |s: &Schedule| s.query(Economy::USA, Economy::CHN, line, date).map(|st| st.total_ad_valorem);
+        prop_assert_eq!(total(&with), total(base));
     }
 
     /// Coverage by any method never exceeds the pair's trade, and the

@@ -10,6 +10,9 @@ from tradewar import datasets, exceptions
 from tradewar._core import (
     AccountingModel,
     Balance,
+    CaliendoParroModel,
+    CaliendoParroResults,
+    CaliendoParroWorld,
     CommitmentProgress,
     Coverage,
     DataCoverage,
@@ -78,6 +81,9 @@ from tradewar.exceptions import (
 __all__ = [
     "AccountingModel",
     "Balance",
+    "CaliendoParroModel",
+    "CaliendoParroResults",
+    "CaliendoParroWorld",
     "CommitmentProgress",
     "ConvergenceError",
     "Coverage",

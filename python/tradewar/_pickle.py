@@ -64,3 +64,13 @@ def ge(sigma: float, reference: str, world: _core.GeWorld, rebate: bool) -> _cor
 
 def sweep(draws: int, seed: int, params: dict[str, Any]) -> _core.Sweep:
     return _core.Sweep(draws=draws, seed=seed, params=params)
+
+
+def caliendo_parro_world(state: dict[str, Any]) -> _core.CaliendoParroWorld:
+    return _core.CaliendoParroWorld.from_coefficients(**state)
+
+
+def caliendo_parro_model(
+    world: _core.CaliendoParroWorld, deficits: str, commitments: str, concordance: _core.Table | None
+) -> _core.CaliendoParroModel:
+    return _core.CaliendoParroModel(world, deficits=deficits, commitments=commitments, concordance=concordance)  # type: ignore[arg-type]

@@ -43,6 +43,59 @@ pub enum ModelError {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// Arrays that do not fit the model's dimensions (e.g. a tariff cube of
+    /// another world), naming the array and the layout expected.
+    #[error("{what} has {found} values; expected {expected} ({layout})")]
+    DimensionMismatch {
+        /// Which array.
+        what: String,
+        /// How many values it should have.
+        expected: usize,
+        /// How many it has.
+        found: usize,
+        /// The layout expected, e.g. "sector × importer × exporter = 40 × 31 × 31".
+        layout: String,
+    },
+    /// Shares that must sum to one and do not, naming the cell.
+    #[error("{what} sum to {sum}, not 1 (tolerance {tolerance:e})")]
+    SharesDoNotSumToOne {
+        /// Which shares (e.g. "cost shares of Food in Mexico").
+        what: String,
+        /// Their sum.
+        sum: f64,
+        /// The tolerance allowed.
+        tolerance: f64,
+    },
+    /// A parameter or datum outside its domain (a negative input-output
+    /// coefficient, a non-positive elasticity, a negative flow), naming the cell.
+    #[error("{what} is {value}: {requirement}")]
+    OutOfDomain {
+        /// Which cell (e.g. "theta of Food", "IO coefficient of Mining in Food of Mexico").
+        what: String,
+        /// The value found.
+        value: f64,
+        /// What it must be (e.g. "must be positive").
+        requirement: String,
+    },
+    /// A sector without any trade (no purchases, domestic or imported), where
+    /// shares cannot be formed.
+    #[error("{what} has no trade: {reason}")]
+    NoTrade {
+        /// The sector (and region), e.g. "sector Office in Chile".
+        what: String,
+        /// Why that stops the model.
+        reason: String,
+    },
+    /// An economy or a sector that is not in the model's world.
+    #[error("unknown {kind} {name:?}: not in the world ({known})")]
+    UnknownName {
+        /// "economy", "region" or "sector".
+        kind: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The names the world has (or a short list of them).
+        known: String,
+    },
     /// An error of the core domain (bad codes, money...).
     #[error(transparent)]
     Core(#[from] tradewar_core::Error),

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod accounting;
+pub mod caliendo_parro;
 pub mod commitments;
 mod error;
 pub mod ge_model;
@@ -17,6 +18,7 @@ pub mod smart_table;
 pub mod sweep;
 
 pub use accounting::AccountingModel;
+pub use caliendo_parro::CaliendoParroModel;
 pub use error::{ModelError, Result};
 pub use ge_model::GeModel;
 pub use gsim_model::GsimModel;

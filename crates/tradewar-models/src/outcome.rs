@@ -223,20 +223,27 @@ impl Outcome {
         let mut s = format!("{} on {}\n", self.model, self.scenario);
         for (k, e) in self.economies.economy.iter().enumerate() {
             let t = &self.economies;
-            let _ = write!(
-                s,
-                "  {e}: exports {:+.2}B, imports {:+.2}B, tariff revenue {:+.2}B",
-                t.exports_change[k] / 1e9,
-                t.imports_change[k] / 1e9,
-                t.revenue_change[k] / 1e9,
-            );
-            if t.welfare_gain[k].is_finite() {
-                let _ = write!(s, ", welfare {:+.3}B ({})", t.welfare_gain[k] / 1e9, self.welfare_measure);
-            }
-            if t.real_income_change_pct[k].is_finite() {
-                let _ = write!(s, ", real income {:+.4}%", t.real_income_change_pct[k]);
-            }
-            s.push('\n');
+            // Values a model does not compute are NaN and left out of the line.
+            let parts: Vec<String> = [
+                ("exports", t.exports_change[k], 2),
+                ("imports", t.imports_change[k], 2),
+                ("tariff revenue", t.revenue_change[k], 2),
+            ]
+            .into_iter()
+            .filter(|(_, v, _)| v.is_finite())
+            .map(|(name, v, p)| format!("{name} {:+.p$}B", v / 1e9))
+            .chain(
+                t.welfare_gain[k]
+                    .is_finite()
+                    .then(|| format!("welfare {:+.3}B ({})", t.welfare_gain[k] / 1e9, self.welfare_measure)),
+            )
+            .chain(
+                t.real_income_change_pct[k]
+                    .is_finite()
+                    .then(|| format!("real income {:+.4}%", t.real_income_change_pct[k])),
+            )
+            .collect();
+            let _ = writeln!(s, "  {e}: {}", parts.join(", "));
         }
         if let Some(ts) = &self.target {
             let _ = writeln!(

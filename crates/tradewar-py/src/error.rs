@@ -129,6 +129,11 @@ fn model_class(e: &ModelError) -> (&'static str, &'static str) {
         ModelError::InvalidInput { .. } => ("ModelInputError", "InvalidInput"),
         ModelError::NonConvergence { .. } => ("ConvergenceError", "NonConvergence"),
         ModelError::Unsupported { .. } => ("UnsupportedMeasureError", "Unsupported"),
+        ModelError::DimensionMismatch { .. } => ("ModelInputError", "DimensionMismatch"),
+        ModelError::SharesDoNotSumToOne { .. } => ("ModelInputError", "SharesDoNotSumToOne"),
+        ModelError::OutOfDomain { .. } => ("ModelInputError", "OutOfDomain"),
+        ModelError::NoTrade { .. } => ("ModelInputError", "NoTrade"),
+        ModelError::UnknownName { .. } => ("ModelInputError", "UnknownName"),
         ModelError::Core(c) => core_class(c),
         _ => ("ModelError", "Other"),
     }

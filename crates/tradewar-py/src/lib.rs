@@ -8,6 +8,7 @@
 mod accounting;
 mod arrow;
 mod bench;
+mod caliendo_parro;
 mod caveats;
 mod convert;
 mod datasets;
@@ -54,6 +55,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     accounting::register(m)?;
     world::register(m)?;
     models::register(m)?;
+    caliendo_parro::register(m)?;
     datasets::register(m)?;
     loaders::register(m)?;
     // The kernels of benchmarks/compare.py (not re-exported by the package).

@@ -45,6 +45,13 @@ fn mode_arg(mode: &str) -> Result<(CommitmentMode, &'static str)> {
     }
 }
 
+impl PyScenario {
+    /// The Rust scenario (for the models that live in other files).
+    pub(crate) fn scenario(&self) -> &Arc<Scenario> {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl PyScenario {
     /// `date` alone: policy on that date against policy before the timeline's first event.
