@@ -64,7 +64,7 @@ fn garlic_cents_per_kg() {
     let text = st.caveats.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
     assert_eq!(
         text,
-        "the specific duty of USA MFN on 0703.20.00 (0.0043 USD/kg) is taken as 0.1629% ad valorem at the 2017 unit \
+        "the specific part of USA MFN on 0703.20.00 (0.0043 USD/kg) is taken as 0.1629% ad valorem at the 2017 unit \
          value of 2.6391 USD/kg (CIF, the line's HS6)"
     );
     assert!(st.explain().contains("0.0043 USD/kg -> 0.1629%"), "{}", st.explain());
@@ -139,7 +139,7 @@ fn product_rates_price_lines_by_their_equivalents() {
     assert_eq!(r.line_share.unwrap().value(), mean.normalize());
     assert_eq!((r.lowest, r.highest.unwrap().value()), (Some(Percent::ZERO), ave("2.16")));
     let msg = r.caveats.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-    assert!(msg.starts_with("10 specific duties are taken as ad valorem at the 2017 unit values"), "{msg}");
+    assert!(msg.starts_with("10 specific parts are taken as ad valorem at the 2017 unit values"), "{msg}");
     assert!(msg.ends_with("; and 7 more"), "{msg}");
 }
 

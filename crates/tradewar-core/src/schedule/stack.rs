@@ -164,7 +164,7 @@ impl std::fmt::Display for Caveat {
                     let e = &one.equivalent;
                     return write!(
                         f,
-                        "the specific duty of {} on {} ({}) is taken as {} ad valorem at the {year} unit value of \
+                        "the specific part of {} on {} ({}) is taken as {} ad valorem at the {year} unit value of \
                          {}/{} ({}, the line's HS6)",
                         one.layer,
                         one.line,
@@ -182,7 +182,7 @@ impl std::fmt::Display for Caveat {
                 };
                 write!(
                     f,
-                    "{} specific duties are taken as ad valorem at the {year} unit values of their lines' HS6: {}{more}",
+                    "{} specific parts are taken as ad valorem at the {year} unit values of their lines' HS6: {}{more}",
                     layers.len(),
                     parts.join("; ")
                 )
