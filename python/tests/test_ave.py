@@ -23,6 +23,7 @@ def test_a_cents_per_kg_duty_is_priced_at_its_equivalent_and_flagged(schedule: t
     assert st.additional == tw.Percent("0")
     assert any("taken as 0.1629%" in c for c in st.caveats)
     assert "-> 0.1629%" in st.explain()
+    assert tw.DutyStack.from_json(st.to_json()) == st
 
 
 def test_a_compound_duty_adds_its_ad_valorem_part(schedule: tw.Schedule) -> None:

@@ -120,6 +120,10 @@ fn base_and_layers_with_specific_parts_count_their_equivalents() {
         [("USA MFN".to_string(), p("2")), ("DOZ".to_string(), p("12")), ("EACH".to_string(), p("8"))]
     );
     assert!(!after.has_specific);
+    // The stack, caveats and all, round-trips through JSON.
+    let json = serde_json::to_string(&after).unwrap();
+    assert!(json.contains(r#""kind":"specific_as_equivalent""#), "{json}");
+    assert_eq!(serde_json::from_str::<DutyStack>(&json).unwrap(), after);
     // The fast total agrees with the stack, also in bulk.
     let at = s.at(parse_date("2018-06-01").unwrap());
     assert_eq!(at.total(Economy::USA, Economy::CHN, c("9608.10.00")).unwrap(), after.total_ad_valorem);
