@@ -302,11 +302,10 @@ proptest! {
     fn zero_rate_measure_changes_nothing(line in any_line(), date in any_date(), scope_line in any_line(), level in 0usize..4) {
         let scope_code = scope_line.truncate([HsLevel::Chapter, HsLevel::Heading, HsLevel::Subheading, HsLevel::National8][level]).unwrap();
         let base = schedule();
-        let mut t = base.timeline().clone();
         let h = MeasureHeader::new("ZERO", "zero", Economy::USA, Economy::CHN, ProductScope::new([scope_code]), DateWindow::from(d("2018-01-01")), LegalBasis::Other).unwrap();
-        t.push(Event::new(d("2018-01-01"), Action::Impose { measure: Measure::tariff(h, Percent::ZERO) })).unwrap();
-        let with = Schedule::new(t).with_mfn(base.mfn(Economy::USA).unwrap().clone());
-        // Lines a list splits at 10 digits are refused by both, the same way.
+        // The same schedule (MFN tables, unit values) with one more event. Lines a list
+        // splits at 10 digits are refused by both, the same way.
+        let with = base.with_events([Event::new(d("2018-01-01"), Action::Impose { measure: Measure::tariff(h, Percent::ZERO) })]).unwrap();
         let total = |s: &Schedule| s.query(Economy::USA, Economy::CHN, line, date).map(|st| st.total_ad_valorem);
         prop_assert_eq!(total(&with), total(base));
     }

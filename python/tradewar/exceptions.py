@@ -28,6 +28,7 @@ Answers that stand only under an assumption are flagged with a warning:
     TradewarWarning (a UserWarning)
     ├── OutsideDataWarning       a date outside the sources, an economy whose tariffs they do not hold
     ├── IncompleteRateWarning    a base rate unknown (taken as 0), specific duties left out of a total
+    │                            or taken at an ad valorem equivalent (an HS6 unit value)
     └── UpperBoundWarning        a number that is only an upper bound (a denial order on one firm)
 """
 
@@ -161,7 +162,8 @@ class OutsideDataWarning(TradewarWarning):
 
 
 class IncompleteRateWarning(TradewarWarning):
-    """A rate with a part missing: a base rate unknown (taken as 0), specific duties left out."""
+    """A rate with a part missing or estimated: a base rate unknown (taken as 0), specific duties left out,
+    or specific duties taken at their ad valorem equivalents at a unit value of trade."""
 
 
 class UpperBoundWarning(TradewarWarning):

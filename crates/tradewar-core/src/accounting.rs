@@ -373,6 +373,10 @@ pub struct TariffAverages {
     pub split_lines: usize,
     /// Lines with a specific (per-unit) part left out of the ad valorem rates.
     pub lines_with_specific: usize,
+    /// Lines with a specific part priced at its ad valorem equivalent (the
+    /// schedule's unit values, [`crate::Schedule::with_unit_values`]).
+    #[serde(default)]
+    pub lines_by_equivalent: usize,
     /// Trade in flows whose product the importer's table does not know
     /// (e.g. HS 9999.99 unallocated), left out of the averages.
     pub unmatched_trade: Money,
@@ -433,7 +437,7 @@ pub fn tariff_averages(
             _ => stopped += v,
         }
     }
-    let (mut n, mut n_spec, mut n_split, mut simple_sum) = (0usize, 0usize, 0usize, zero);
+    let (mut n, mut n_spec, mut n_equiv, mut n_split, mut simple_sum) = (0usize, 0usize, 0usize, 0usize, zero);
     if let Some(table) = known {
         for (line, _) in table.lines() {
             let r = at.product_rate(importer, exporter, line)?;
@@ -441,6 +445,7 @@ pub fn tariff_averages(
                 simple_sum += t.value();
                 n += 1;
                 n_spec += usize::from(r.lines_with_specific > 0);
+                n_equiv += usize::from(r.lines_by_equivalent > 0);
                 n_split += usize::from(r.split_lines > 0);
             }
         }
@@ -469,6 +474,7 @@ pub fn tariff_averages(
         lines: n,
         split_lines: n_split,
         lines_with_specific: n_spec,
+        lines_by_equivalent: n_equiv,
         unmatched_trade: Money::new(unmatched, crate::money::Currency::USD),
         stopped_trade: Money::new(stopped, crate::money::Currency::USD),
     })

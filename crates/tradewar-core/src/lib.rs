@@ -17,6 +17,7 @@ mod replay;
 mod schedule;
 mod scope;
 mod timeline;
+mod unit_values;
 mod window;
 
 pub use accounting::{
@@ -41,4 +42,7 @@ pub use schedule::{
 };
 pub use scope::{Overlap, ProductScope};
 pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};
+pub use unit_values::{
+    ad_valorem_equivalent, AdValoremEquivalent, DutyUnit, Quantity, QuantityUnit, UnitValue, UnitValues,
+};
 pub use window::{parse_date, DateWindow};

@@ -18,6 +18,7 @@ are printed as a report (they are quoted in data/PROVENANCE.md).
 import collections
 import csv
 import os
+import re
 import shutil
 import sys
 from decimal import Decimal
@@ -149,9 +150,128 @@ def us_china_trade(src):
 
 
 # ----------------------------------------------------------------------------
+# 1b. Unit values: the quantities of the same flows
+
+# UN Comtrade's units of quantity that the library reads (QuantityUnit).
+QTY_UNITS = {"u", "2u", "12u", "1000u", "U (jeu/pack)", "kg", "l", "m", "m²", "m³", "carat"}
+
+
+def unit_values(src):
+    print("unit values")
+    rows = read_csv(src, "us-china-trade-comtrade/us_china_comtrade_hs6_2015_2021.csv")
+    out = []
+    seen = set()
+    no_quantity = 0
+    units = collections.Counter()
+    weights = 0
+
+    def positive(text, what):
+        if text == "":
+            return None
+        d = Decimal(text)
+        check(d >= 0, "%s: negative %s" % (what, text))
+        return d if d > 0 else None
+
+    for r in rows:
+        if r["hs_code"] == "999999":     # not a product: no unit value
+            continue
+        exporter, importer, basis = FLOW[r["flow"]]
+        v = usd_int(r["primary_value_usd"], "hs6 %s" % r["hs_code"])
+        if v == 0:
+            continue
+        where = "%s %s %s" % (r["year"], r["flow"], r["hs_code"])
+        w = positive(r["net_weight_kg"], where + " net weight")
+        q = positive(r["qty"], where + " qty")
+        unit = r["qty_unit"]
+        if unit == "N/A":
+            check(q is None, "%s: a quantity without a unit" % where)
+        elif q is not None:
+            check(unit in QTY_UNITS, "%s: unknown unit %r" % (where, unit))
+        if w is None and q is None:
+            no_quantity += 1
+            continue
+        key = (r["year"], exporter, r["hs_code"])
+        check(key not in seen, "duplicate %r" % (key,))
+        seen.add(key)
+        weights += w is not None
+        if q is not None:
+            units[unit] += 1
+        out.append((r["year"], exporter, importer, r["hs_code"], v, basis,
+                    "" if w is None else num(w), "" if q is None else num(q), "" if q is None else unit))
+    out.sort(key=lambda t: (t[0], t[1], t[3]))
+    write_csv("us_china_unit_values_hs6.csv",
+              ["year", "exporter", "importer", "hs6", "value_usd", "basis", "net_weight_kg", "qty", "qty_unit"], out)
+    report("flows with a net weight or a quantity", len(out), "of which with a net weight", weights,
+           "without either (left out)", no_quantity)
+    report("quantity units:", ", ".join("%s=%d" % (u, n) for u, n in sorted(units.items(), key=lambda t: -t[1])))
+    by_year = collections.Counter((t[0], t[1]) for t in out)
+    report("flows by year and exporter:", ", ".join("%s %s=%d" % (y, e, n) for (y, e), n in sorted(by_year.items())))
+
+
+# ----------------------------------------------------------------------------
 # 2. US MFN 2017 (USITC tariff database)
 
 SENTINEL = Decimal("9999.999999")
+
+# Numeric fields of the source that disagree with the legal text of the rate,
+# corrected to the text: hts8 -> (text, field in the source, value written).
+SPECIFIC_FIXES = {"22042260": ("14¢/liter", Decimal("0.014"), Decimal("0.14"))}
+
+AMOUNT = re.compile(r"^(?:\$(?P<usd>\d+(?:\.\d+)?)|(?P<cents>\d+(?:\.\d+)?)\s*(?:cents|¢))\s*(?P<rest>.*)$")
+PCT = re.compile(r"^(?P<pct>\d+(?:\.\d+)?)%$")
+
+
+def components(text):
+    """The parts of a USITC text rate: ('pct', Decimal) or ('amount', usd Decimal, unit text, raw)."""
+    out = []
+    for part in re.split(r"\s*\+\s*", text.strip()):
+        m = PCT.match(part)
+        if m:
+            out.append(("pct", Decimal(m["pct"]), None, part))
+            continue
+        m = AMOUNT.match(part)
+        if not m:
+            return None
+        usd = Decimal(m["usd"]) if m["usd"] else Decimal(m["cents"]) / 100
+        rest = m["rest"].strip()
+        if rest == "each":
+            unit = "each"
+        elif rest.startswith("/"):
+            unit = re.sub(r"\s+", " ", rest[1:].strip())
+        else:
+            return None
+        out.append(("amount", usd, unit, part))
+    return out
+
+
+def specific_unit(text, spec, other):
+    """The unit the specific amount is per, from the text rate; with the text
+    of an 'other' part appended. None when the text does not fit the numbers."""
+    comps = components(text)
+    if comps is None:
+        return None
+    amounts = [c for c in comps if c[0] == "amount"]
+    mine = None
+    for c in amounts:
+        if c[1] == spec:
+            mine = c
+            unit = c[2]
+            break
+        if c[2] == "1000" and c[1] / 1000 == spec:
+            # "89.6 cents/1000" (bulbs) is stored per item: 0.000896
+            mine = c
+            unit = "each"
+            break
+    if mine is None:
+        return None
+    rest = [c for c in amounts if c is not mine]
+    if other:
+        if len(rest) != 1 or rest[0][1] != other:
+            return None
+        return unit + " + " + rest[0][3]
+    if rest:
+        return None
+    return unit
 
 
 def us_mfn(src):
@@ -171,6 +291,8 @@ def us_mfn(src):
         by[r["hts8"]] = r
     sentinel = 0
     checked_pct = 0
+    units = collections.Counter()
+    unparsed = []
     out = []
 
     def dec_field(text):
@@ -191,17 +313,39 @@ def us_mfn(src):
             check(adv != "" and adv * 100 == Decimal(text[:-1]),
                   "%s: text %s vs ad valorem fraction %s" % (h, text, adv))
             checked_pct += 1
+        if h in SPECIFIC_FIXES:
+            fix_text, fix_from, fix_to = SPECIFIC_FIXES[h]
+            check(text == fix_text and spec == fix_from, "%s: the fix of its specific rate no longer applies" % h)
+            spec = fix_to
+        # The unit the specific amount is per, read off the text: the
+        # quantity_1 code is the statistical unit, often another one (1 cent/kg on
+        # live cattle counted by number).
+        sunit = ""
+        if spec not in ("", 0):
+            sunit = specific_unit(text, spec, None if oth in ("", 0) else oth)
+            if sunit is None:
+                unparsed.append(h)
+                sunit = ""
+            else:
+                units[sunit] += 1
         out.append((h, r["mfn_rate_type_code"],
                     "" if adv == "" else num(adv * 100),
                     "" if spec == "" else num(spec),
                     "" if oth == "" else num(oth),
-                    r["quantity_1_code"], text, r["brief_description"]))
+                    r["quantity_1_code"], text, r["brief_description"], sunit))
+    check(all(h[:2] in ("98", "99") for h in unparsed),
+          "specific rates whose text does not fit: %r" % [h for h in unparsed if h[:2] not in ("98", "99")])
     write_csv("us_mfn_2017.csv",
               ["hts8", "rate_type", "ad_valorem_pct", "specific_usd", "other_usd", "unit", "text",
-               "description"], out)
+               "description", "specific_unit"], out)
     report("source rows", len(rows), "rows ended before 2017-12-31 dropped", expired,
            "HTS8 kept", len(out), "sentinel 9999.999999 rows blanked", sentinel,
            "pure 'x%' text rates equal to 100*fraction", checked_pct)
+    report("specific rates corrected to their text:", ", ".join(
+        "%s %s (field %s -> %s)" % (h, t, a, b) for h, (t, a, b) in sorted(SPECIFIC_FIXES.items())))
+    report("units of the specific parts (from the text):", ", ".join(
+        "%s=%d" % (u, n) for u, n in sorted(units.items(), key=lambda t: (-t[1], t[0]))))
+    report("specific rates whose text gives no unit (chapter 98/99 only):", len(unparsed), unparsed)
     return {h: by[h] for h in by}
 
 
@@ -628,6 +772,7 @@ def main(argv):
     print("source:", src)
     print("output:", OUT)
     us_china_trade(src)
+    unit_values(src)
     us_mfn(src)
     section301(src)
     cn_tariffs(src)

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use tradewar_core::{Economy, HsCode, HsLevel, MfnTable, Money, Percent, ProductScope, TradeMatrix};
+use tradewar_core::{Economy, HsCode, HsLevel, MfnTable, Money, Percent, ProductScope, TradeMatrix, UnitValues};
 
 use crate::error::Result;
 use crate::loaders::{self, DatedRate, PublishedTotal, WaveRate, YearlyAmounts};
@@ -19,6 +19,7 @@ macro_rules! embedded {
 }
 
 const TRADE_HS6: (&str, &str) = embedded!("us_china_trade_hs6.csv");
+const UNIT_VALUES_HS6: (&str, &str) = embedded!("us_china_unit_values_hs6.csv");
 const TRADE_TOTALS: (&str, &str) = embedded!("us_china_trade_totals.csv");
 const CENSUS_2017: (&str, &str) = embedded!("census_2017_totals.csv");
 const US_MFN_2017: (&str, &str) = embedded!("us_mfn_2017.csv");
@@ -46,6 +47,16 @@ fn name(file: &str) -> String {
 pub fn us_china_trade() -> Result<&'static TradeMatrix> {
     static CELL: OnceLock<Result<TradeMatrix>> = OnceLock::new();
     cached(&CELL, || loaders::read_trade_csv(&name(TRADE_HS6.0), TRADE_HS6.1.as_bytes()))
+}
+
+/// The net weights and quantities of the same flows, 2015–2021 (US Census
+/// via UN Comtrade; the flows with a net weight or a quantity, HS 9999.99
+/// left out): unit values that price specific duties at their ad valorem
+/// equivalents ([`tradewar_core::Schedule::with_unit_values`]). Values are
+/// on the trade table's basis (US imports CIF, US exports FOB).
+pub fn us_china_unit_values() -> Result<&'static UnitValues> {
+    static CELL: OnceLock<Result<UnitValues>> = OnceLock::new();
+    cached(&CELL, || loaders::read_unit_values_csv(&name(UNIT_VALUES_HS6.0), UNIT_VALUES_HS6.1.as_bytes()))
 }
 
 /// Reported totals of the same trade, by year and direction.

@@ -15,6 +15,9 @@ use tradewar_core::{
 use crate::csv_source::{CsvSource, Row};
 use crate::error::{DataError, Result};
 
+mod unit_values;
+pub use unit_values::read_unit_values_csv;
+
 fn parse_year(s: &str) -> tradewar_core::Result<i32> {
     s.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(|| CoreError::Invalid {
         what: "year",
@@ -129,7 +132,9 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
 /// Reads an MFN schedule by national line:
 /// `hts8,ad_valorem_pct,specific_usd,unit,text` (the code column may be
 /// `hts8`, `hs6` or `line`). A line with an empty ad valorem rate and no
-/// specific rate carries its legal text as a [`Duty::Complex`].
+/// specific rate carries its legal text as a [`Duty::Complex`]. The unit of
+/// a specific rate is read from `specific_unit` where that column is filled
+/// (the embedded file's unit of the duty), else from `unit`.
 pub fn read_mfn_csv<R: Read>(source_name: &str, importer: Economy, reader: R) -> Result<MfnTable> {
     let src = CsvSource::open(source_name, reader, &["ad_valorem_pct"])?;
     let mut lines = Vec::new();
@@ -165,6 +170,11 @@ fn mfn_duty(row: &Row<'_>) -> Result<Duty> {
         ));
     }
     let unit = row.get("unit").to_string();
+    // `unit` may be a statistical unit (USITC's quantity_1) rather than the duty's.
+    let unit = match row.get("specific_unit") {
+        "" => unit,
+        own => own.to_string(),
+    };
     Ok(if specific.is_zero() {
         Duty::AdValorem { rate }
     } else if rate.is_zero() {

@@ -401,6 +401,12 @@ pub fn timeline() -> Result<Timeline> {
 /// The timeline with the US 2017 MFN schedule (HTS8) and China's 2018 MFN
 /// rates on US goods (HS6): ready for duty queries and accounting.
 ///
+/// Specific and compound US MFN duties count at their ad valorem
+/// equivalents at the 2017 unit values of the embedded trade (the weights
+/// year of the story's accounting) where the line's HS6 flow has a quantity
+/// in the duty's unit ([`embedded::us_china_unit_values`]), and are left out
+/// with a caveat elsewhere.
+///
 /// Its [`DataCoverage`](tradewar_core::DataCoverage): the tariffs of the USA
 /// and China, from 2017-01-01 (the US MFN schedule's year) to 2021-12-31 (the
 /// end of Phase One's purchase period; the last recorded change of duties is
@@ -417,7 +423,11 @@ pub fn schedule() -> Result<Schedule> {
         vec![Economy::USA, Economy::CHN],
     )
     .map_err(domain)?;
-    Ok(Schedule::new(timeline()?).with_mfn(embedded::us_mfn_2017()?.clone()).with_mfn(cn_mfn).with_coverage(coverage))
+    Ok(Schedule::new(timeline()?)
+        .with_mfn(embedded::us_mfn_2017()?.clone())
+        .with_mfn(cn_mfn)
+        .with_coverage(coverage)
+        .with_unit_values(embedded::us_china_unit_values()?, 2017))
 }
 
 /// The main report: the replay, the target, the offer and Phase One.

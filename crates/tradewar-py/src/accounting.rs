@@ -468,6 +468,11 @@ record_class!(
     fn lines_with_specific(&self) -> usize {
         self.0.averages.lines_with_specific
     }
+    /// Lines whose specific part is priced at its ad valorem equivalent (the schedule's unit values).
+    #[getter]
+    fn lines_by_equivalent(&self) -> usize {
+        self.0.averages.lines_by_equivalent
+    }
     /// Trade in products the importer's table does not know (left out).
     #[getter]
     fn unmatched_trade(&self) -> PyMoney {

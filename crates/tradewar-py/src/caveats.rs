@@ -13,7 +13,10 @@ use tradewar_core::Caveat;
 fn class_of(c: &Caveat) -> Option<&'static str> {
     match c {
         Caveat::AfterSources { .. } | Caveat::BeforeSources { .. } => Some("OutsideDataWarning"),
-        Caveat::BaseRateUnknown { .. } | Caveat::SpecificDutyLeftOut { .. } => Some("IncompleteRateWarning"),
+        // An equivalent at an HS6 unit value is an approximation of the line's specific duty.
+        Caveat::BaseRateUnknown { .. } | Caveat::SpecificDutyLeftOut { .. } | Caveat::SpecificAsEquivalent { .. } => {
+            Some("IncompleteRateWarning")
+        }
         _ => None,
     }
 }

@@ -947,10 +947,11 @@ impl PyDutyStack {
     fn total(&self) -> Option<PyPercent> {
         self.0.total_ad_valorem.map(PyPercent)
     }
-    /// The base (MFN) rate, if ad valorem.
+    /// The base (MFN) rate as it counts in the total: its ad valorem part, plus
+    /// the equivalent of a specific part where the schedule prices it (None if prohibitive).
     #[getter]
     fn base(&self) -> Option<PyPercent> {
-        self.0.base.duty.ad_valorem_part().map(PyPercent)
+        self.0.base.contribution.map(PyPercent)
     }
     /// Total minus base.
     #[getter]
@@ -1050,7 +1051,22 @@ impl PySchedule {
         crate::caveats::warn_all(py, &r.caveats)?;
         Ok(PyProductRate(r))
     }
-    /// Equal when the timelines and the MFN tables are equal.
+    /// The year of the unit values that price specific duties at their ad valorem
+    /// equivalents, if the schedule has them (the 2018 story's schedule: 2017).
+    #[getter]
+    fn unit_value_year(&self) -> Option<i32> {
+        self.inner.unit_values().map(|(_, year)| year)
+    }
+    /// The JSON form: timeline, MFN tables, coverage and unit values.
+    fn to_json(&self) -> Result<String> {
+        to_json(&*self.inner)
+    }
+    /// From its JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self> {
+        Ok(Self::from_rust(from_json(text, "schedule")?))
+    }
+    /// Equal when the timelines, the MFN tables, the coverage and the unit values are equal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = other.py();
         Ok(match other.cast::<PySchedule>() {
@@ -1111,6 +1127,10 @@ impl PySchedule {
         Ok(PyScheduleAt { inner: Arc::new(at), schedule: self.clone() })
     }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
+        if self.inner.unit_values().is_some() {
+            // The constructor has no unit values: only the JSON form evaluates to an equal schedule.
+            return Ok(format!("Schedule.from_json({})", py_str_repr(py, &self.to_json()?)?));
+        }
         let tables: Vec<String> = self.mfn.iter().map(|t| t.__repr__(py)).collect::<Result<_>>()?;
         let coverage = match self.coverage() {
             Some(c) => format!(", coverage={}", c.__repr__(py)?),
@@ -1118,7 +1138,10 @@ impl PySchedule {
         };
         Ok(format!("Schedule({}, mfn=[{}]{coverage})", self.timeline.__repr__(py)?, tables.join(", ")))
     }
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+    fn __reduce__<'py>(&self, py: Python<'py>) -> Result<Reduced<'py>> {
+        if self.inner.unit_values().is_some() {
+            return json_reduce::<Self>(py, self.to_json()?);
+        }
         let args = (self.timeline.clone(), self.mfn.clone(), self.coverage()).into_pyobject(py)?;
         Ok((py.get_type::<Self>().into_any(), args))
     }
@@ -1281,7 +1304,7 @@ fn stacks_table(stacks: &[tradewar_core::DutyStack]) -> PyTable {
             .with("exporter", Column::Str(stacks.iter().map(|s| s.exporter.to_string()).collect()))
             .with("line", Column::Str(stacks.iter().map(|s| s.line.to_string()).collect()))
             .with("date", Column::Date(stacks.iter().map(|s| s.date).collect()))
-            .with("base", Column::Decimal(stacks.iter().map(|s| pct(s.base.duty.ad_valorem_part())).collect()))
+            .with("base", Column::Decimal(stacks.iter().map(|s| pct(s.base.contribution)).collect()))
             .with("additional", Column::Decimal(stacks.iter().map(|s| pct(s.additional())).collect()))
             .with("total", Column::Decimal(stacks.iter().map(|s| pct(s.total_ad_valorem)).collect()))
             .with(

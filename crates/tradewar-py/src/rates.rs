@@ -72,6 +72,12 @@ impl PyProductRate {
     fn lines_with_specific(&self) -> usize {
         self.0.lines_with_specific
     }
+    /// Lines whose base rate has a specific part priced at its ad valorem equivalent
+    /// (the schedule's unit values).
+    #[getter]
+    fn lines_by_equivalent(&self) -> usize {
+        self.0.lines_by_equivalent
+    }
     /// Total ad valorem rate, the mean over the lines.
     #[getter]
     fn line_share(&self) -> Option<PyPercent> {

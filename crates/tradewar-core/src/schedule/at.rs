@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Caveat, DataCoverage, DutyStack, InactiveLayer, Layer, MfnTable, Schedule};
+use super::{
+    Caveat, DataCoverage, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, SpecificEquivalent, YearUnitValues,
+};
 use crate::duty::{Duty, LegalBasis, Percent};
 use crate::economy::Economy;
 use crate::error::{Error, Result};
@@ -14,6 +16,18 @@ use crate::hs::HsCode;
 use crate::measure::{Combine, Measure, MeasureId, Stacking, TariffRates};
 use crate::scope::Overlap;
 use crate::timeline::PolicyState;
+use crate::unit_values::AdValoremEquivalent;
+
+/// How the specific part of a duty is priced on one line.
+#[derive(Debug, Clone)]
+pub(super) enum SpecificPart {
+    /// The duty has none.
+    None,
+    /// At its ad valorem equivalent.
+    Equivalent(AdValoremEquivalent),
+    /// Left out of the ad valorem value (counted as 0).
+    LeftOut,
+}
 
 /// The policy of one date compiled for queries: the measures in force, by importer.
 #[derive(Debug, Clone)]
@@ -31,6 +45,7 @@ pub struct ScheduleAt {
     coverage: Option<Arc<DataCoverage>>,
     /// The caveat every answer of this date carries (a date outside the sources), if any.
     date_caveat: Option<Caveat>,
+    unit_values: Option<Arc<YearUnitValues>>,
 }
 
 impl ScheduleAt {
@@ -78,6 +93,7 @@ impl ScheduleAt {
             measures,
             coverage,
             date_caveat,
+            unit_values: schedule.unit_values.clone(),
         }
     }
 
@@ -219,21 +235,53 @@ impl ScheduleAt {
         &self.state
     }
 
-    pub(super) fn base(&self, importer: Economy, line: HsCode) -> (Layer, bool) {
+    /// The ad valorem value of a duty on a line: its ad valorem part, plus
+    /// the equivalent of its specific part where the schedule's unit values
+    /// give one for the flow from `exporter` (none without an exporter).
+    pub(super) fn priced(
+        &self,
+        duty: &Duty,
+        importer: Economy,
+        exporter: Option<Economy>,
+        line: HsCode,
+    ) -> (Option<Percent>, SpecificPart) {
+        if !duty.has_specific_part() {
+            return (duty.ad_valorem_part(), SpecificPart::None);
+        }
+        let ave = exporter
+            .zip(self.unit_values.as_deref())
+            .and_then(|(e, u)| u.flows.ad_valorem_equivalent(duty, importer, e, line, u.year));
+        match ave {
+            Some(a) => (Some(a.total), SpecificPart::Equivalent(a)),
+            None => (duty.ad_valorem_part(), SpecificPart::LeftOut),
+        }
+    }
+
+    /// The base layer of a line (the importer's MFN, or an MFN change in
+    /// force), whether the importer's table knows the line, and how its
+    /// specific part is priced (at an equivalent only with an exporter).
+    pub(super) fn base(
+        &self,
+        importer: Economy,
+        exporter: Option<Economy>,
+        line: HsCode,
+    ) -> (Layer, bool, SpecificPart) {
         for &i in self.mfn_changes.get(&importer).into_iter().flatten().rev() {
             let m = &self.measures[i];
             if m.header().scope.contains(line) {
                 if let Some(d) = m.rates().and_then(|r| r.duty_for(line)) {
                     let h = m.header();
+                    let (contribution, specific) = self.priced(d, importer, exporter, line);
                     return (
                         Layer {
                             id: Some(h.id.clone()),
                             name: h.name.clone(),
                             legal_basis: LegalBasis::Mfn,
                             duty: d.clone(),
-                            contribution: d.ad_valorem_part(),
+                            contribution,
                         },
                         true,
+                        specific,
                     );
                 }
             }
@@ -241,10 +289,8 @@ impl ScheduleAt {
         let found = self.mfn.get(&importer).and_then(|t| t.duty_for(line));
         let duty = found.cloned().unwrap_or(Duty::ad_valorem(Percent::ZERO));
         let name = format!("{importer} MFN");
-        (
-            Layer { id: None, name, legal_basis: LegalBasis::Mfn, contribution: duty.ad_valorem_part(), duty },
-            found.is_some(),
-        )
+        let (contribution, specific) = self.priced(&duty, importer, exporter, line);
+        (Layer { id: None, name, legal_basis: LegalBasis::Mfn, contribution, duty }, found.is_some(), specific)
     }
 
     /// The exclusion in force that carves `line` from `exporter` out of a
@@ -289,7 +335,8 @@ impl ScheduleAt {
 
     /// The stack of a line already checked.
     pub(super) fn line_stack(&self, importer: Economy, exporter: Economy, line: HsCode) -> DutyStack {
-        let (base, base_known) = self.base(importer, line);
+        let (base, base_known, base_specific) = self.base(importer, Some(exporter), line);
+        let priced = |d: &Duty| self.priced(d, importer, Some(exporter), line);
         let mut inactive = Vec::new();
         let mut candidates: Vec<(&Measure, &Duty, &Stacking)> = Vec::new();
         for &i in self.tariffs.get(&importer).into_iter().flatten() {
@@ -358,7 +405,7 @@ impl ScheduleAt {
         }
         // Max within a group.
         let contribution = |m: &Measure, d: &Duty, st: &Stacking| -> Option<Decimal> {
-            let av = d.ad_valorem_part()?.value();
+            let av = priced(d).0?.value();
             let av = st.value_share.map_or(av, |s| av * s.fraction());
             Some(confined.get(m.id()).map_or(av, |(f, _)| av * *f))
         };
@@ -389,7 +436,7 @@ impl ScheduleAt {
             _ => true,
         });
         // Floors do not add up: only the highest floor pays its gap.
-        let floor_level = |d: &Duty| d.ad_valorem_part().map_or(Decimal::MAX, Percent::value);
+        let floor_level = |d: &Duty| priced(d).0.map_or(Decimal::MAX, Percent::value);
         let top_floor = candidates
             .iter()
             .filter(|(_, _, st)| st.combine == Combine::Floor)
@@ -409,13 +456,23 @@ impl ScheduleAt {
         });
         let base_av = base.contribution.map(Percent::value);
         let mut total = base_av;
-        let mut has_specific = base.duty.has_specific_part();
+        let mut left_out: Vec<String> = Vec::new();
+        let mut equivalents: Vec<SpecificEquivalent> = Vec::new();
+        let mut note = |layer: String, duty: &Duty, specific: SpecificPart| match specific {
+            SpecificPart::None => {}
+            SpecificPart::LeftOut => left_out.push(layer),
+            SpecificPart::Equivalent(equivalent) => {
+                equivalents.push(SpecificEquivalent { layer, line, duty: duty.clone(), equivalent });
+            }
+        };
+        note(base.name.clone(), &base.duty, base_specific);
         let mut layers = Vec::with_capacity(candidates.len());
         for (m, d, st) in &candidates {
-            has_specific |= d.has_specific_part();
+            let (value, specific) = priced(d);
+            note(m.id().to_string(), d, specific);
             let c = match st.combine {
                 Combine::Floor => {
-                    let floor = d.ad_valorem_part().map(Percent::value);
+                    let floor = value.map(Percent::value);
                     let share = confined.get(m.id()).map_or(Decimal::ONE, |(f, _)| *f);
                     let value_share = st.value_share.map_or(Decimal::ONE, Percent::fraction);
                     floor.zip(base_av).map(|(f, b)| (f - b).max(Decimal::ZERO) * share * value_share)
@@ -444,16 +501,12 @@ impl ScheduleAt {
         if !base_known {
             caveats.push(Caveat::BaseRateUnknown { importer, line });
         }
+        let has_specific = !left_out.is_empty();
         if has_specific {
-            let mut names: Vec<String> =
-                if base.duty.has_specific_part() { vec![base.name.clone()] } else { Vec::new() };
-            names.extend(
-                layers
-                    .iter()
-                    .filter(|l| l.duty.has_specific_part())
-                    .map(|l| l.id.as_ref().map_or_else(|| l.name.clone(), ToString::to_string)),
-            );
-            caveats.push(Caveat::SpecificDutyLeftOut { layers: names });
+            caveats.push(Caveat::SpecificDutyLeftOut { layers: left_out });
+        }
+        if let (false, Some(u)) = (equivalents.is_empty(), self.unit_values.as_deref()) {
+            caveats.push(Caveat::SpecificAsEquivalent { layers: equivalents, year: u.year });
         }
         DutyStack {
             importer,
@@ -493,11 +546,13 @@ impl ScheduleAt {
     }
 
     /// The base (MFN) ad valorem rate of a line, after MFN changes in force
-    /// (`None` for a specific or prohibitive base). Refused as [`ScheduleAt::stack`] refuses.
+    /// (`None` for a prohibitive base). Without an exporter there is no unit
+    /// value to price a specific part with: it counts as 0 here (the stack of
+    /// [`ScheduleAt::stack`] prices it). Refused as [`ScheduleAt::stack`] refuses.
     pub fn base_rate(&self, importer: Economy, line: HsCode) -> Result<Option<Percent>> {
         self.check_importer(importer)?;
         self.check_line(importer, None, line)?;
-        Ok(self.base(importer, line).0.contribution)
+        Ok(self.base(importer, None, line).0.contribution)
     }
 
     /// Only the total ad valorem rate (faster than a full stack); `None`
@@ -518,7 +573,7 @@ impl ScheduleAt {
         if self.bans.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line)) {
             return None;
         }
-        let (base, _) = self.base(importer, line);
+        let (base, _, _) = self.base(importer, Some(exporter), line);
         let mut total = base.contribution?.value();
         for &i in self.tariffs.get(&importer).into_iter().flatten() {
             let m = self.measures[i].as_ref();
@@ -530,7 +585,7 @@ impl ScheduleAt {
                 continue;
             }
             if let Some(d) = m.rates().and_then(|r: &TariffRates| r.duty_for(line)) {
-                total += d.ad_valorem_part()?.value();
+                total += self.priced(d, importer, Some(exporter), line).0?.value();
             }
         }
         Some(Percent::new_signed(total))

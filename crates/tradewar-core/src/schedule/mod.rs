@@ -18,13 +18,14 @@ pub use at::ScheduleAt;
 pub use coverage::DataCoverage;
 pub use mfn::MfnTable;
 pub use product::{LineAggregation, ProductRate};
-pub use stack::{Caveat, DutyStack, InactiveLayer, Layer};
+pub use stack::{Caveat, DutyStack, InactiveLayer, Layer, SpecificEquivalent};
 
 use crate::duty::Percent;
 use crate::economy::Economy;
 use crate::error::{Error, Result};
 use crate::hs::HsCode;
 use crate::timeline::Timeline;
+use crate::unit_values::UnitValues;
 
 /// MFN tables and a timeline: everything needed to answer duty queries.
 ///
@@ -32,19 +33,52 @@ use crate::timeline::Timeline;
 /// question about an importer they do not hold is refused, and an answer for
 /// a date outside their period carries a [`Caveat`].
 ///
-/// Serializes as `{"timeline": .., "mfn": [tables by importer], "coverage": ..}`.
+/// A schedule may also hold the unit values of one year's trade
+/// ([`Schedule::with_unit_values`]): specific duties then count at their ad
+/// valorem equivalents where a unit value fits the line.
+///
+/// Serializes as `{"timeline": .., "mfn": [tables by importer], "coverage": ..,
+/// "unit_values": {"year": .., "flows": [..]}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
 pub struct Schedule {
     mfn: HashMap<Economy, Arc<MfnTable>>,
     timeline: Timeline,
     coverage: Option<Arc<DataCoverage>>,
+    unit_values: Option<Arc<YearUnitValues>>,
+}
+
+/// The unit values a schedule prices specific duties with: one year's flows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct YearUnitValues {
+    pub(crate) year: i32,
+    pub(crate) flows: UnitValues,
 }
 
 impl Schedule {
     /// A schedule over a timeline with no MFN tables yet.
     pub fn new(timeline: Timeline) -> Self {
-        Self { mfn: HashMap::new(), timeline, coverage: None }
+        Self { mfn: HashMap::new(), timeline, coverage: None, unit_values: None }
+    }
+
+    /// Prices specific duties at their ad valorem equivalents: the duty of a
+    /// line from an exporter is divided by the unit value of that exporter's
+    /// flow of the line's HS6 into the importer in `year` (see
+    /// [`crate::UnitValues`]). Only the flows of `year` are kept. Where no
+    /// unit value fits (no flow, no quantity in a unit the duty converts
+    /// from), the specific part stays out of the total, with its caveat, as
+    /// without unit values. A query without an exporter
+    /// ([`ScheduleAt::base_rate`]) has no flow to read and gets no equivalent.
+    #[must_use]
+    pub fn with_unit_values(mut self, values: &UnitValues, year: i32) -> Self {
+        self.unit_values = Some(Arc::new(YearUnitValues { year, flows: values.of_year(year) }));
+        self
+    }
+
+    /// The unit values specific duties are priced with, and their year.
+    pub fn unit_values(&self) -> Option<(&UnitValues, i32)> {
+        self.unit_values.as_deref().map(|u| (&u.flows, u.year))
     }
 
     /// Records what the schedule's sources cover.
@@ -67,7 +101,12 @@ impl Schedule {
     pub fn with_events<I: IntoIterator<Item = crate::timeline::Event>>(&self, events: I) -> Result<Schedule> {
         let mut timeline = self.timeline.clone();
         timeline.extend(events)?;
-        Ok(Schedule { mfn: self.mfn.clone(), timeline, coverage: self.coverage.clone() })
+        Ok(Schedule {
+            mfn: self.mfn.clone(),
+            timeline,
+            coverage: self.coverage.clone(),
+            unit_values: self.unit_values.clone(),
+        })
     }
 
     /// Adds (or replaces) an importer's MFN table.
@@ -194,23 +233,33 @@ struct ScheduleRepr {
     mfn: Vec<MfnTable>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     coverage: Option<DataCoverage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unit_values: Option<YearUnitValues>,
 }
 
 impl From<Schedule> for ScheduleRepr {
     fn from(s: Schedule) -> Self {
         let mut mfn: Vec<MfnTable> = s.mfn.into_values().map(Arc::unwrap_or_clone).collect();
         mfn.sort_by_key(MfnTable::importer);
-        Self { timeline: s.timeline, mfn, coverage: s.coverage.map(Arc::unwrap_or_clone) }
+        Self {
+            timeline: s.timeline,
+            mfn,
+            coverage: s.coverage.map(Arc::unwrap_or_clone),
+            unit_values: s.unit_values.map(Arc::unwrap_or_clone),
+        }
     }
 }
 
 impl From<ScheduleRepr> for Schedule {
     fn from(r: ScheduleRepr) -> Self {
-        let s = r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn);
-        match r.coverage {
-            Some(c) => s.with_coverage(c),
-            None => s,
+        let mut s = r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn);
+        if let Some(c) = r.coverage {
+            s = s.with_coverage(c);
         }
+        if let Some(u) = r.unit_values {
+            s = s.with_unit_values(&u.flows, u.year);
+        }
+        s
     }
 }
 

@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{Caveat, ScheduleAt};
+use super::at::SpecificPart;
+use super::{Caveat, ScheduleAt, SpecificEquivalent};
 use crate::duty::Percent;
 use crate::economy::Economy;
 use crate::error::{Error, Result};
@@ -89,9 +90,13 @@ pub struct ProductRate {
     pub split_lines: usize,
     /// Lines or parts on which trade is stopped.
     pub stopped: usize,
-    /// Lines whose base rate has a specific (per-unit) part, left out of the
-    /// ad valorem rates.
+    /// Lines whose base rate has a specific (per-unit) part left out of the
+    /// ad valorem rates (no unit value fits it).
     pub lines_with_specific: usize,
+    /// Lines whose base rate has a specific part priced at its ad valorem
+    /// equivalent (see [`crate::Schedule::with_unit_values`]).
+    #[serde(default)]
+    pub lines_by_equivalent: usize,
     /// Total ad valorem rate, line-share mean.
     pub line_share: Option<Percent>,
     /// Total ad valorem rate, the lowest line or part.
@@ -177,7 +182,10 @@ impl ScheduleAt {
     ///
     /// A product finer than the importer's lines, or unknown to its table,
     /// is priced as one line (with a [`Caveat::BaseRateUnknown`] when the
-    /// table does not know it). A line that a measure splits by listing finer
+    /// table does not know it). A specific part of a line's base rate counts
+    /// at its ad valorem equivalent where the schedule has a unit value for
+    /// it (`lines_by_equivalent`, [`Caveat::SpecificAsEquivalent`]) and as 0
+    /// otherwise (`lines_with_specific`, [`Caveat::SpecificDutyLeftOut`]). A line that a measure splits by listing finer
     /// codes below it is priced part by part: each listed code, and the rest
     /// of the line. Refused: an economy with itself, an importer the
     /// schedule's sources do not cover.
@@ -214,7 +222,8 @@ impl ScheduleAt {
         }
         let (mut share_t, mut share_b) = (Spread::EMPTY, Spread::EMPTY);
         let (mut all_t, mut all_b) = (Spread::EMPTY, Spread::EMPTY);
-        let (mut split_lines, mut stopped, mut with_specific) = (0usize, 0usize, 0usize);
+        let (mut split_lines, mut stopped, mut with_specific, mut by_equivalent) = (0usize, 0usize, 0usize, 0usize);
+        let mut equivalents: Vec<SpecificEquivalent> = Vec::new();
         let mut first_split = None;
         for &line in &lines {
             let mut parts = vec![line];
@@ -228,11 +237,23 @@ impl ScheduleAt {
                 split_lines += 1;
             }
             let (mut line_t, mut line_b) = (Spread::EMPTY, Spread::EMPTY);
-            let mut specific = false;
+            let (mut left_out, mut equivalent) = (false, false);
             for &part in &parts {
                 let t = self.line_total(importer, exporter, part).map(Percent::value);
-                let (base, _) = self.base(importer, part);
-                specific |= base.duty.has_specific_part();
+                let (base, _, specific) = self.base(importer, Some(exporter), part);
+                match specific {
+                    SpecificPart::None => {}
+                    SpecificPart::LeftOut => left_out = true,
+                    SpecificPart::Equivalent(e) => {
+                        equivalent = true;
+                        equivalents.push(SpecificEquivalent {
+                            layer: base.name.clone(),
+                            line: part,
+                            duty: base.duty.clone(),
+                            equivalent: e,
+                        });
+                    }
+                }
                 let b = base.contribution.map(Percent::value);
                 if t.is_none() {
                     stopped += 1;
@@ -246,9 +267,8 @@ impl ScheduleAt {
             }
             share_t.add(line_t.mean());
             share_b.add(line_b.mean());
-            if specific {
-                with_specific += 1;
-            }
+            with_specific += usize::from(left_out);
+            by_equivalent += usize::from(equivalent);
         }
         if let Some(example) = first_split {
             caveats.push(Caveat::SplitLines { lines: split_lines, example });
@@ -256,6 +276,9 @@ impl ScheduleAt {
         if with_specific > 0 {
             caveats
                 .push(Caveat::SpecificDutyLeftOut { layers: vec![format!("{importer} MFN ({with_specific} lines)")] });
+        }
+        if let Some(year) = equivalents.first().map(|e| e.equivalent.year) {
+            caveats.push(Caveat::SpecificAsEquivalent { layers: equivalents, year });
         }
         let pct = |d: Option<Decimal>| d.map(|d| Percent::new_signed(d.normalize()));
         let (lo_t, hi_t) = all_t.bounds();
@@ -269,6 +292,7 @@ impl ScheduleAt {
             split_lines,
             stopped,
             lines_with_specific: with_specific,
+            lines_by_equivalent: by_equivalent,
             line_share: pct(share_t.mean()),
             lowest: pct(lo_t),
             highest: pct(hi_t),

@@ -7,6 +7,7 @@ use crate::duty::{Duty, LegalBasis, Percent};
 use crate::economy::Economy;
 use crate::hs::HsCode;
 use crate::measure::MeasureId;
+use crate::unit_values::AdValoremEquivalent;
 
 /// One layer of a duty stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +21,10 @@ pub struct Layer {
     /// The duty the layer levies as written.
     pub duty: Duty,
     /// Its ad valorem contribution to the total after the stacking rules
-    /// (share of value, floors); `None` for prohibitive layers.
+    /// (share of value, floors); `None` for prohibitive layers. A specific
+    /// part counts at its ad valorem equivalent where the schedule has a
+    /// unit value for the line ([`Caveat::SpecificAsEquivalent`]), and as 0
+    /// otherwise ([`Caveat::SpecificDutyLeftOut`]).
     pub contribution: Option<Percent>,
 }
 
@@ -86,6 +90,47 @@ pub enum Caveat {
         /// The layers concerned (`MFN` for the base rate).
         layers: Vec<String>,
     },
+    /// Some layer's specific (per-unit) duty is in the total as its ad
+    /// valorem equivalent at the unit value of one year's trade in the
+    /// line's HS6 (see [`crate::UnitValues`]): an estimate, since the goods
+    /// of the line may be dearer or cheaper than its HS6's average.
+    SpecificAsEquivalent {
+        /// Each specific duty so priced.
+        layers: Vec<SpecificEquivalent>,
+        /// The year of the unit values.
+        year: i32,
+    },
+}
+
+/// A specific duty of one layer on one line, taken as its ad valorem equivalent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecificEquivalent {
+    /// The layer: the measure id, or the base rate's name (`USA MFN`).
+    pub layer: String,
+    /// The line.
+    pub line: HsCode,
+    /// The duty as written.
+    pub duty: Duty,
+    /// Its ad valorem equivalent.
+    pub equivalent: AdValoremEquivalent,
+}
+
+impl std::fmt::Display for SpecificEquivalent {
+    /// `USA MFN on 0201.10.05 (0.044 USD/kg) as 0.8182% at 5.3776 USD/kg (CIF)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = &self.equivalent;
+        write!(
+            f,
+            "{} on {} ({}) as {} at {}/{} ({})",
+            self.layer,
+            self.line,
+            self.duty,
+            e.specific,
+            e.unit_value,
+            e.unit,
+            e.basis.as_str().to_uppercase()
+        )
+    }
 }
 
 impl std::fmt::Display for Caveat {
@@ -111,6 +156,36 @@ impl std::fmt::Display for Caveat {
             ),
             Self::SpecificDutyLeftOut { layers } => {
                 write!(f, "specific (per-unit) duties of {} are left out of the ad valorem total", layers.join(", "))
+            }
+            Self::SpecificAsEquivalent { layers, year } => {
+                // Parts named in the message; the rest are counted.
+                const SHOWN: usize = 3;
+                if let [one] = layers.as_slice() {
+                    let e = &one.equivalent;
+                    return write!(
+                        f,
+                        "the specific part of {} on {} ({}) is taken as {} ad valorem at the {year} unit value of \
+                         {}/{} ({}, the line's HS6)",
+                        one.layer,
+                        one.line,
+                        one.duty,
+                        e.specific,
+                        e.unit_value,
+                        e.unit,
+                        e.basis.as_str().to_uppercase()
+                    );
+                }
+                let parts: Vec<String> = layers.iter().take(SHOWN).map(ToString::to_string).collect();
+                let more = match layers.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!("; and {n} more"),
+                };
+                write!(
+                    f,
+                    "{} specific parts are taken as ad valorem at the {year} unit values of their lines' HS6: {}{more}",
+                    layers.len(),
+                    parts.join("; ")
+                )
             }
         }
     }
@@ -140,7 +215,8 @@ pub struct DutyStack {
     /// Total ad valorem rate; `None` when a ban or prohibitive duty stops trade.
     pub total_ad_valorem: Option<Percent>,
     /// Whether some layer has a specific (per-unit) part that the ad valorem
-    /// total leaves out.
+    /// total leaves out (one priced at its ad valorem equivalent is in the
+    /// total, and named by a [`Caveat::SpecificAsEquivalent`]).
     pub has_specific: bool,
     /// What the answer assumes (dates outside the sources, an unknown base
     /// rate, specific duties left out); empty when the answer is plain.
@@ -159,7 +235,12 @@ impl DutyStack {
     pub fn explain(&self) -> String {
         use std::fmt::Write;
         let mut s = format!("{} from {} into {} on {}\n", self.line, self.exporter, self.importer, self.date);
-        let _ = writeln!(s, "  base  {:<44} {}", self.base.name, self.base.duty);
+        let _ = write!(s, "  base  {:<44} {}", self.base.name, self.base.duty);
+        if self.base.contribution != self.base.duty.ad_valorem_part() {
+            let c = self.base.contribution.map_or_else(|| "prohibitive".to_string(), |c| c.to_string());
+            let _ = write!(s, " -> {c}");
+        }
+        let _ = writeln!(s);
         for l in &self.layers {
             let c = l.contribution.map_or_else(|| "prohibitive".to_string(), |c| c.to_string());
             let _ = writeln!(
