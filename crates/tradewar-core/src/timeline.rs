@@ -251,6 +251,15 @@ impl Timeline {
         Ok(())
     }
 
+    /// Every measure as first imposed, in id order (the order of a
+    /// [`PolicyState`]'s measures).
+    pub fn measures_by_id(&self) -> impl Iterator<Item = &Measure> {
+        self.measures.values().filter_map(|&i| match &self.events[i].action {
+            Action::Impose { measure } => Some(measure),
+            _ => None,
+        })
+    }
+
     /// A measure as first imposed.
     pub fn measure(&self, id: &MeasureId) -> Option<&Measure> {
         self.measures.get(id).and_then(|&i| match &self.events[i].action {

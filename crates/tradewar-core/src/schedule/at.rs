@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::index::ScopeIndex;
 use super::{
     Caveat, DataCoverage, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, SpecificEquivalent, YearUnitValues,
 };
@@ -46,6 +47,11 @@ pub struct ScheduleAt {
     /// The caveat every answer of this date carries (a date outside the sources), if any.
     date_caveat: Option<Caveat>,
     unit_values: Option<Arc<YearUnitValues>>,
+    /// The schedule's measures by the codes of their scopes.
+    index: Arc<ScopeIndex>,
+    /// For each measure number of the index, its position in `measures`
+    /// (`u32::MAX` when it is not in force on the date).
+    local: Vec<u32>,
 }
 
 impl ScheduleAt {
@@ -78,6 +84,18 @@ impl ScheduleAt {
         for v in mfn_changes.values_mut() {
             v.sort_by_key(|&i| measures[i].header().window.start());
         }
+        let index = schedule.index.get(&schedule.timeline);
+        // Both lists are in id order: one merge maps index numbers to positions here.
+        let mut local = vec![u32::MAX; index.ids.len()];
+        let mut k = 0;
+        for (pos, m) in measures.iter().enumerate() {
+            while k < index.ids.len() && index.ids[k] < *m.id() {
+                k += 1;
+            }
+            if k < index.ids.len() && index.ids[k] == *m.id() {
+                local[k] = pos as u32;
+            }
+        }
         let date = state.date();
         let coverage = schedule.coverage.clone();
         let date_caveat = coverage.as_deref().and_then(|c| c.caveat_for(date));
@@ -94,7 +112,34 @@ impl ScheduleAt {
             coverage,
             date_caveat,
             unit_values: schedule.unit_values.clone(),
+            index,
+            local,
         }
+    }
+
+    /// The measures in force whose scope covers `line` (listed at it or at an
+    /// ancestor, or every product), as positions in `measures`, in order, once each.
+    fn covering(&self, line: HsCode) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .index
+            .covering(line)
+            .filter_map(|k| self.local.get(k as usize).copied())
+            .filter(|&p| p != u32::MAX)
+            .map(|p| p as usize)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The measures in force that list a code strictly below `line`, as positions in `measures`.
+    fn listing_below(&self, line: HsCode) -> impl Iterator<Item = usize> + '_ {
+        self.index
+            .finer(line)
+            .iter()
+            .filter_map(|&k| self.local.get(k as usize).copied())
+            .filter(|&p| p != u32::MAX)
+            .map(|p| p as usize)
     }
 
     /// What the schedule's sources cover, if the schedule says.
@@ -168,19 +213,27 @@ impl ScheduleAt {
     /// exporter (every exporter when `None`) and list finer codes below it,
     /// each with one such code: the line's parts pay different duties.
     pub fn split_by(&self, importer: Economy, exporter: Option<Economy>, line: HsCode) -> Vec<(MeasureId, HsCode)> {
-        self.concerning(importer, exporter)
-            .filter_map(|m| finer_listing(m, line).map(|listed| (m.id().clone(), listed)))
-            .collect()
+        self.splitting(importer, exporter, line).map(|(m, listed)| (m.id().clone(), listed)).collect()
+    }
+
+    /// The measures that split `line` for this importer and exporter, each with one finer code it lists.
+    fn splitting(
+        &self,
+        importer: Economy,
+        exporter: Option<Economy>,
+        line: HsCode,
+    ) -> impl Iterator<Item = (&Measure, HsCode)> + '_ {
+        self.listing_below(line)
+            .map(|p| self.measures[p].as_ref())
+            .filter(move |m| self.concerns(m, importer, exporter))
+            .filter_map(move |m| finer_listing(m, line).map(|listed| (m, listed)))
     }
 
     /// Every code finer than `line` listed below it by a measure that splits
     /// it (the parts a split line is priced by).
     pub(super) fn finer_codes(&self, importer: Economy, exporter: Economy, line: HsCode) -> Vec<HsCode> {
         let mut out = Vec::new();
-        for m in self.concerning(importer, Some(exporter)) {
-            if finer_listing(m, line).is_none() {
-                continue;
-            }
+        for (m, _) in self.splitting(importer, Some(exporter), line) {
             let scope = &m.header().scope;
             out.extend(scope.included_below(line).filter(|c| c.digits() > line.digits()));
             out.extend(scope.excluded().iter().copied().filter(|x| x.digits() > line.digits() && line.contains(*x)));
@@ -191,33 +244,28 @@ impl ScheduleAt {
         out
     }
 
-    /// The measures in force that can change the duty on a line of this
-    /// importer from this exporter (any exporter when `None`): its tariffs
-    /// and their exclusions, its MFN changes, and the bans on the flow.
-    fn concerning(&self, importer: Economy, exporter: Option<Economy>) -> impl Iterator<Item = &Measure> + '_ {
-        let aims = move |m: &Measure| exporter.is_none_or(|e| m.header().target.includes(e));
-        let tariffs = self.tariffs.get(&importer).into_iter().flatten();
-        let changes = self.mfn_changes.get(&importer).into_iter().flatten();
-        let own = tariffs.chain(changes).map(|&i| self.measures[i].as_ref()).filter(move |m| aims(m));
-        let exclusions = self
-            .tariffs
-            .get(&importer)
-            .into_iter()
-            .flatten()
-            .flat_map(|&i| self.exclusions.get(self.measures[i].id()).into_iter().flatten())
-            .map(|&i| self.measures[i].as_ref())
-            .filter(move |m| aims(m));
-        let bans = self.bans.iter().map(|&i| self.measures[i].as_ref()).filter(move |m| {
-            let h = m.header();
-            match m {
-                Measure::ExportBan { entity: None, .. } => {
-                    h.target.includes(importer) && exporter.is_none_or(|e| h.imposer == e)
-                }
-                Measure::ImportBan { .. } => h.imposer == importer && aims(m),
-                _ => false,
+    /// Whether a measure in force can change the duty on a line of this
+    /// importer from this exporter (any exporter when `None`): the importer's
+    /// tariffs and their exclusions, its MFN changes, and the bans on the flow.
+    fn concerns(&self, m: &Measure, importer: Economy, exporter: Option<Economy>) -> bool {
+        let h = m.header();
+        let aims = exporter.is_none_or(|e| h.target.includes(e));
+        match m {
+            Measure::Tariff { .. } | Measure::MfnChange { .. } => h.imposer == importer && aims,
+            Measure::TariffExclusion { tariff, .. } => {
+                aims && self
+                    .index
+                    .number(tariff)
+                    .and_then(|k| self.local.get(k).copied())
+                    .filter(|&p| p != u32::MAX)
+                    .is_some_and(|p| self.measures[p as usize].header().imposer == importer)
             }
-        });
-        own.chain(exclusions).chain(bans)
+            Measure::ExportBan { entity: None, .. } => {
+                h.target.includes(importer) && exporter.is_none_or(|e| h.imposer == e)
+            }
+            Measure::ImportBan { .. } => h.imposer == importer && aims,
+            _ => false,
+        }
     }
 
     /// The date.
@@ -339,7 +387,7 @@ impl ScheduleAt {
         let priced = |d: &Duty| self.priced(d, importer, Some(exporter), line);
         let mut inactive = Vec::new();
         let mut candidates: Vec<(&Measure, &Duty, &Stacking)> = Vec::new();
-        for &i in self.tariffs.get(&importer).into_iter().flatten() {
+        for i in self.tariffs_covering(importer, line) {
             let m = self.measures[i].as_ref();
             let h = m.header();
             if !h.target.includes(exporter) {
@@ -537,12 +585,23 @@ impl ScheduleAt {
     }
 
     fn blocks(&self, importer: Economy, exporter: Economy, line: HsCode) -> Vec<MeasureId> {
-        self.bans
-            .iter()
-            .map(|&i| self.measures[i].as_ref())
+        self.covering(line)
+            .into_iter()
+            .map(|i| self.measures[i].as_ref())
             .filter(|m| Self::ban_applies(m, importer, exporter, line))
             .map(|m| m.id().clone())
             .collect()
+    }
+
+    /// The importer's tariffs in force whose scope covers `line` (or would,
+    /// but for an exemption of its own), as positions in `measures`, in order.
+    fn tariffs_covering(&self, importer: Economy, line: HsCode) -> Vec<usize> {
+        let mut v = self.covering(line);
+        v.retain(|&i| {
+            let m = self.measures[i].as_ref();
+            matches!(m, Measure::Tariff { .. }) && m.header().imposer == importer
+        });
+        v
     }
 
     /// The base (MFN) ad valorem rate of a line, after MFN changes in force
@@ -570,12 +629,20 @@ impl ScheduleAt {
         if self.layered.contains(&importer) {
             return self.line_stack(importer, exporter, line).total_ad_valorem;
         }
-        if self.bans.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line)) {
+        let covering = self.covering(line);
+        if !self.bans.is_empty()
+            && covering.iter().any(|&i| Self::ban_applies(&self.measures[i], importer, exporter, line))
+        {
             return None;
         }
         let (base, _, _) = self.base(importer, Some(exporter), line);
         let mut total = base.contribution?.value();
-        for &i in self.tariffs.get(&importer).into_iter().flatten() {
+        for i in covering {
+            if !matches!(self.measures[i].as_ref(), Measure::Tariff { .. })
+                || self.measures[i].header().imposer != importer
+            {
+                continue;
+            }
             let m = self.measures[i].as_ref();
             let h = m.header();
             if !h.target.includes(exporter)

@@ -3,6 +3,7 @@
 
 mod at;
 mod coverage;
+mod index;
 mod mfn;
 mod product;
 mod stack;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use at::ScheduleAt;
 pub use coverage::DataCoverage;
+use index::IndexCell;
 pub use mfn::MfnTable;
 pub use product::{LineAggregation, ProductRate};
 pub use stack::{Caveat, DutyStack, InactiveLayer, Layer, SpecificEquivalent};
@@ -46,6 +48,8 @@ pub struct Schedule {
     timeline: Timeline,
     coverage: Option<Arc<DataCoverage>>,
     unit_values: Option<Arc<YearUnitValues>>,
+    /// Measures by the codes of their scopes, built on first use.
+    index: IndexCell,
 }
 
 /// The unit values a schedule prices specific duties with: one year's flows.
@@ -59,7 +63,7 @@ pub(crate) struct YearUnitValues {
 impl Schedule {
     /// A schedule over a timeline with no MFN tables yet.
     pub fn new(timeline: Timeline) -> Self {
-        Self { mfn: HashMap::new(), timeline, coverage: None, unit_values: None }
+        Self { mfn: HashMap::new(), timeline, coverage: None, unit_values: None, index: IndexCell::default() }
     }
 
     /// Prices specific duties at their ad valorem equivalents: the duty of a
@@ -106,6 +110,7 @@ impl Schedule {
             timeline,
             coverage: self.coverage.clone(),
             unit_values: self.unit_values.clone(),
+            index: IndexCell::default(),
         })
     }
 
