@@ -465,6 +465,7 @@ pub fn total_attainment(rows: &[CommitmentProgress]) -> Result<(Money, Money, Pe
 /// A negotiating target: cut the reporter's deficit with a partner by an
 /// amount from a base year's level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TargetRepr")]
 pub struct Target {
     /// Name, e.g. "Cut the US goods deficit with China by $200B".
     pub name: String,
@@ -493,7 +494,8 @@ pub struct TargetProgress {
 }
 
 impl Target {
-    /// A target; the reduction must be positive and the deadline after the base year.
+    /// A target; the reduction must be positive, reporter and partner must
+    /// differ, both years lie in 1900–2100 and the deadline after the base year.
     pub fn new(
         name: &str,
         reporter: Economy,
@@ -502,6 +504,11 @@ impl Target {
         reduction: Money,
         by_year: i32,
     ) -> Result<Self> {
+        if reporter == partner {
+            return Err(Error::Invalid { what: "target", reason: format!("reporter and partner are both {reporter}") });
+        }
+        crate::check_year(i64::from(base_year), "target base year")?;
+        crate::check_year(i64::from(by_year), "target deadline")?;
         if !reduction.amount().is_sign_positive() || reduction.amount().is_zero() {
             return Err(Error::Invalid { what: "target", reason: format!("reduction {reduction} must be positive") });
         }
@@ -554,5 +561,26 @@ impl Target {
             }
         }
         Ok(TargetProgress { label: label.to_string(), closed, share: ratio_pct(closed, self.reduction) })
+    }
+}
+
+/// The serde form of a [`Target`], read through [`Target::new`] (issue 11:
+/// JSON accepted a negative reduction, reporter equal to partner and a
+/// deadline before the base year).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetRepr {
+    name: String,
+    reporter: Economy,
+    partner: Economy,
+    base_year: i32,
+    reduction: Money,
+    by_year: i32,
+}
+
+impl TryFrom<TargetRepr> for Target {
+    type Error = Error;
+    fn try_from(r: TargetRepr) -> Result<Self> {
+        Target::new(&r.name, r.reporter, r.partner, r.base_year, r.reduction, r.by_year)
     }
 }

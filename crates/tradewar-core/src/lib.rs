@@ -25,9 +25,9 @@ pub use accounting::{
 };
 pub use duty::{Duty, LegalBasis, Percent};
 pub use economy::Economy;
-pub use error::{Error, Result};
+pub use error::{excerpt, Error, Result, EXCERPT_CHARS};
 pub use hs::{HsCode, HsLevel, HsRevision, HsSection};
-pub use matrix::{FlowFilter, TradeFlow, TradeMatrix};
+pub use matrix::{Duplicates, FlowFilter, TradeFlow, TradeMatrix};
 pub use measure::{
     Combine, CommitmentKind, CommitmentYear, Entity, LiftCondition, Measure, MeasureHeader, MeasureId, RateChange,
     Selector, ShareLimit, Stacking, TariffRates,
@@ -37,4 +37,4 @@ pub use replay::{bn, replay, Replay, ReplayStep};
 pub use schedule::{CustomsLines, DutyStack, InactiveLayer, Layer, MfnTable, Schedule, ScheduleAt};
 pub use scope::{Overlap, ProductScope};
 pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};
-pub use window::{parse_date, DateWindow};
+pub use window::{check_date, check_year, parse_date, DateWindow, MAX_YEAR, MIN_YEAR};

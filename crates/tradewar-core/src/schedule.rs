@@ -20,6 +20,7 @@ use crate::timeline::{PolicyState, Timeline};
 /// that is known). Its keys are also the importer's nomenclature: the lines
 /// over which simple averages and line shares are taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MfnTable {
     importer: Economy,
     #[serde(with = "lines_serde")]
@@ -38,16 +39,26 @@ mod lines_serde {
         m.iter().collect::<Vec<_>>().serialize(s)
     }
 
+    /// The lines as [`super::MfnTable::new`] takes them: a line listed twice is refused (issue 11: the last won).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<HsCode, Duty>, D::Error> {
-        Ok(Vec::<(HsCode, Duty)>::deserialize(d)?.into_iter().collect())
+        let mut map = BTreeMap::new();
+        for (code, duty) in Vec::<(HsCode, Duty)>::deserialize(d)? {
+            if map.insert(code, duty).is_some() {
+                return Err(serde::de::Error::custom(format!("line {code} is listed twice in the MFN table")));
+            }
+        }
+        Ok(map)
     }
 }
 
 impl MfnTable {
-    /// A table; a line listed twice is an error naming it.
+    /// A table; a line listed twice, or a duty that is not valid (a negative
+    /// rate), is an error naming it.
     pub fn new<I: IntoIterator<Item = (HsCode, Duty)>>(importer: Economy, lines: I) -> Result<Self> {
         let mut map = BTreeMap::new();
         for (code, duty) in lines {
+            duty.validate()
+                .map_err(|e| Error::Invalid { what: "MFN table", reason: format!("line {code} of {importer}: {e}") })?;
             if map.insert(code, duty).is_some() {
                 return Err(Error::Invalid {
                     what: "MFN table",
@@ -197,7 +208,7 @@ impl DutyStack {
 ///
 /// Serializes as `{"timeline": .., "mfn": [tables by importer]}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
+#[serde(into = "ScheduleRepr", try_from = "ScheduleRepr")]
 pub struct Schedule {
     mfn: HashMap<Economy, Arc<MfnTable>>,
     timeline: Timeline,
@@ -328,9 +339,21 @@ impl From<Schedule> for ScheduleRepr {
     }
 }
 
-impl From<ScheduleRepr> for Schedule {
-    fn from(r: ScheduleRepr) -> Self {
-        r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn)
+impl TryFrom<ScheduleRepr> for Schedule {
+    type Error = Error;
+    /// Two tables of one importer are refused (one would silently replace the other).
+    fn try_from(r: ScheduleRepr) -> Result<Self> {
+        let mut s = Schedule::new(r.timeline);
+        for t in r.mfn {
+            if s.mfn.contains_key(&t.importer()) {
+                return Err(Error::Invalid {
+                    what: "schedule",
+                    reason: format!("two MFN tables for importer {}", t.importer()),
+                });
+            }
+            s = s.with_mfn(t);
+        }
+        Ok(s)
     }
 }
 
