@@ -59,6 +59,7 @@ impl fmt::Display for CoverageMethod {
 
 /// Trade covered by one measure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coverage {
     /// The measure.
     pub id: MeasureId,
@@ -207,6 +208,7 @@ pub fn coverage(
 
 /// Average tariffs that an importer applies to an exporter on a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TariffAverages {
     /// Importer.
     pub importer: Economy,
@@ -340,6 +342,7 @@ pub fn tariff_averages(
 
 /// A bilateral goods balance, with the bases of each side named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Balance {
     /// The reporting economy.
     pub reporter: Economy,
@@ -384,6 +387,7 @@ pub fn balance(trade: &TradeMatrix, reporter: Economy, partner: Economy, year: i
 
 /// Progress of a purchase commitment in one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommitmentProgress {
     /// The commitment.
     pub id: MeasureId,
@@ -483,6 +487,7 @@ pub struct Target {
 
 /// How far a target got, or how much of it a proposal closes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TargetProgress {
     /// What is measured ("actual 2019", "Phase One, mechanical").
     pub label: String,

@@ -151,10 +151,13 @@ pub(crate) mod signed_percent {
         let text = String::deserialize(d)?;
         let t = text.trim();
         let t = t.strip_suffix('%').unwrap_or(t).trim();
-        let v =
-            Decimal::from_str_exact(t).map_err(|_| serde::de::Error::custom(format!("invalid percent {text:?}")))?;
+        let v = Decimal::from_str_exact(t)
+            .map_err(|_| serde::de::Error::custom(format!("invalid percent {:?}", crate::error::excerpt(&text))))?;
         if v.abs() > Percent::MAX {
-            return Err(serde::de::Error::custom(format!("percent {text:?} is beyond ±1000000%")));
+            return Err(serde::de::Error::custom(format!(
+                "percent {:?} is beyond ±1000000%",
+                crate::error::excerpt(&text)
+            )));
         }
         Ok(Percent::new_signed(v))
     }
@@ -405,7 +408,7 @@ impl FromStr for LegalBasis {
         Self::NAMES.iter().find(|n| n.1.replace('_', "") == t.replace('_', "")).map(|n| n.0).ok_or_else(|| {
             Error::UnknownKeyword {
                 kind: "legal basis",
-                value: s.to_string(),
+                value: excerpt(s),
                 expected: "mfn, section301, section232, section201, section122, ieepa, retaliation, antidumping, countervailing, export_control, agreement, other",
             }
         })

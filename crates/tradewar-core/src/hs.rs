@@ -324,7 +324,7 @@ impl FromStr for HsSection {
         }
         t.parse::<u8>().ok().and_then(|n| Self::new(n).ok()).ok_or_else(|| Error::Invalid {
             what: "HS section",
-            reason: format!("{s:?} is not a roman or arabic numeral from 1 to 21"),
+            reason: format!("{:?} is not a roman or arabic numeral from 1 to 21", excerpt(s)),
         })
     }
 }
@@ -400,7 +400,7 @@ impl FromStr for HsRevision {
             .iter()
             .find(|r| r.1 == t || r.2 == t)
             .map(|r| r.0)
-            .ok_or_else(|| Error::UnknownHsRevision { value: s.to_string() })
+            .ok_or_else(|| Error::UnknownHsRevision { value: excerpt(s) })
     }
 }
 

@@ -553,7 +553,7 @@ impl Stacking {
             Ok(())
         };
         if let Some(p) = self.value_share {
-            share(p, "value share")?;
+            share(p, "value_share")?;
         }
         for l in &self.confines {
             share(l.share, "confined share")?;

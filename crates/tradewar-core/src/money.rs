@@ -296,7 +296,7 @@ impl FromStr for Money {
         let t = s.trim();
         let (amount, currency) = t
             .rsplit_once(' ')
-            .ok_or_else(|| Error::InvalidMoney { value: s.to_string(), reason: "expected \"<amount> <currency>\"" })?;
+            .ok_or_else(|| Error::InvalidMoney { value: excerpt(s), reason: "expected \"<amount> <currency>\"" })?;
         Ok(Self { amount: parse_amount(amount)?, currency: currency.parse()? })
     }
 }
@@ -372,11 +372,9 @@ impl FromStr for ValuationBasis {
             "fob" => Ok(Self::Fob),
             "cif" => Ok(Self::Cif),
             "customs" | "customs_value" | "customs value" | "cv" => Ok(Self::CustomsValue),
-            _ => Err(Error::UnknownKeyword {
-                kind: "valuation basis",
-                value: s.to_string(),
-                expected: "fob, cif, customs",
-            }),
+            _ => {
+                Err(Error::UnknownKeyword { kind: "valuation basis", value: excerpt(s), expected: "fob, cif, customs" })
+            }
         }
     }
 }

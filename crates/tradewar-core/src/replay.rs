@@ -15,6 +15,7 @@ use crate::schedule::Schedule;
 
 /// One event date of a replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReplayStep {
     /// The date.
     pub date: NaiveDate,
@@ -28,6 +29,7 @@ pub struct ReplayStep {
 
 /// A whole replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Replay {
     /// Timeline name.
     pub name: String,

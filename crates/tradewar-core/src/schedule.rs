@@ -115,6 +115,7 @@ impl MfnTable {
 
 /// One layer of a duty stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Layer {
     /// The measure, `None` for the MFN base rate of the importer's own schedule.
     pub id: Option<MeasureId>,
@@ -131,6 +132,7 @@ pub struct Layer {
 
 /// A layer that would apply but was switched off, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InactiveLayer {
     /// The measure.
     pub id: MeasureId,
@@ -142,6 +144,7 @@ pub struct InactiveLayer {
 
 /// The duty on one line, and the stack that makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DutyStack {
     /// Importer.
     pub importer: Economy,
