@@ -68,12 +68,9 @@ impl Percent {
     }
 
     /// This value as a rate: refused when negative or above [`Percent::MAX`]
-    /// (a signed change handed where a rate is taken). `what` names it.
-    pub fn check_rate(self, what: &str) -> Result<Self> {
-        Self::new(self.0).map_err(|e| match e {
-            Error::InvalidRate { value, reason } => Error::InvalidRate { value: format!("{what} {value}"), reason },
-            other => other,
-        })
+    /// (a signed change handed where a rate is taken).
+    pub fn check_rate(self) -> Result<Self> {
+        Self::new(self.0)
     }
 
     /// From a fraction: `0.25` is 25 %.
@@ -234,7 +231,7 @@ impl TryFrom<DutyRepr> for Duty {
     type Error = Error;
     fn try_from(r: DutyRepr) -> Result<Self> {
         match r {
-            DutyRepr::AdValorem { rate } => Ok(Self::ad_valorem(rate.check_rate("ad valorem rate")?)),
+            DutyRepr::AdValorem { rate } => Ok(Self::ad_valorem(rate.check_rate()?)),
             DutyRepr::Specific { amount, unit } => Self::specific(amount, &unit),
             DutyRepr::Compound { rate, amount, unit } => Self::compound(rate, amount, &unit),
             DutyRepr::Prohibitive {} => Ok(Self::Prohibitive),
@@ -259,11 +256,7 @@ impl Duty {
 
     /// A rate plus an amount per unit (rules of [`Duty::specific`], and a rate that is not negative).
     pub fn compound(rate: Percent, amount: Money, unit: &str) -> Result<Self> {
-        Ok(Self::Compound {
-            rate: rate.check_rate("compound rate")?,
-            amount: Self::per_unit(amount)?,
-            unit: Self::unit(unit)?,
-        })
+        Ok(Self::Compound { rate: rate.check_rate()?, amount: Self::per_unit(amount)?, unit: Self::unit(unit)? })
     }
 
     /// A rate the schedule gives only as text. The text may be empty: a
@@ -293,7 +286,7 @@ impl Duty {
     /// unit not negative, a unit without spaces around it.
     pub fn validate(&self) -> Result<()> {
         let same = match self {
-            Self::AdValorem { rate } => Self::AdValorem { rate: rate.check_rate("ad valorem rate")? },
+            Self::AdValorem { rate } => Self::AdValorem { rate: rate.check_rate()? },
             Self::Specific { amount, unit } => Self::specific(*amount, unit)?,
             Self::Compound { rate, amount, unit } => Self::compound(*rate, *amount, unit)?,
             Self::Complex { text } => Self::complex(text)?,
@@ -474,8 +467,11 @@ mod tests {
         let minus5 = Percent::new_signed(Decimal::from(-5));
         assert!(minus5.is_negative());
         assert!(Duty::ad_valorem(minus5).validate().is_err());
-        let e = minus5.check_rate("rate").unwrap_err().to_string();
-        assert_eq!(e, "invalid rate \"rate -5%\": a rate must not be negative (a negative percent is a change in points, not a rate)");
+        let e = minus5.check_rate().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid rate \"-5%\": a rate must not be negative (a negative percent is a change in points, not a rate)"
+        );
         assert!(Duty::compound(minus5, Money::usd("1").unwrap(), "kg").is_err());
         assert!(Duty::specific(Money::usd("-1").unwrap(), "kg").is_err());
         for bad in [

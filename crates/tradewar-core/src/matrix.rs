@@ -14,8 +14,9 @@ use crate::money::{Currency, Money, ValuationBasis};
 use crate::scope::ProductScope;
 
 /// One flow: what one economy sold another of one product in one year.
+/// Serde reads it through [`TradeFlow::validate`], as [`TradeMatrix::push`] would.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "FlowRepr")]
 pub struct TradeFlow {
     /// Seller.
     pub exporter: Economy,
@@ -46,6 +47,34 @@ impl TradeFlow {
     /// The flow's key as messages show it: `CHN→USA 9403.10 2017`.
     fn key_text(exporter: Economy, importer: Economy, product: HsCode, year: i32) -> String {
         format!("{exporter}→{importer} {product} {year}")
+    }
+}
+
+/// The serde form of a [`TradeFlow`], read strictly and then checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlowRepr {
+    exporter: Economy,
+    importer: Economy,
+    product: HsCode,
+    year: i32,
+    value: Money,
+    basis: ValuationBasis,
+}
+
+impl TryFrom<FlowRepr> for TradeFlow {
+    type Error = Error;
+    fn try_from(r: FlowRepr) -> Result<Self> {
+        let f = Self {
+            exporter: r.exporter,
+            importer: r.importer,
+            product: r.product,
+            year: r.year,
+            value: r.value,
+            basis: r.basis,
+        };
+        f.validate()?;
+        Ok(f)
     }
 }
 

@@ -229,7 +229,7 @@ impl MeasureHeader {
 /// Rates of a tariff-like measure: one for the whole scope, or one per
 /// product (the longest matching code wins).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "RatesRepr")]
 pub enum TariffRates {
     /// The same duty on every product in scope.
     Uniform {
@@ -339,7 +339,7 @@ impl TariffRates {
 
 /// A dated change of a measure's rates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "op", rename_all = "snake_case", try_from = "ChangeRepr")]
 pub enum RateChange {
     /// Replace all rates (List 3: 10 % → 25 % on 2019-05-10).
     Set(TariffRates),
@@ -401,7 +401,7 @@ impl TariffRates {
 /// How a tariff layer combines with the others on the same line. Stacking
 /// rules are data: a timeline carries them with the measure.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "StackingRepr")]
 pub struct Stacking {
     /// How the layer's rate combines.
     #[serde(default)]
@@ -493,7 +493,7 @@ impl Selector {
 
 /// A condition attached to lifting a measure early.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "ConditionRepr")]
 pub enum LiftCondition {
     /// A penalty paid.
     Penalty {
@@ -510,6 +510,104 @@ pub enum LiftCondition {
         /// The condition.
         text: String,
     },
+}
+
+// The serde forms of the types above: the same shapes, read strictly, then checked by the
+// type's `validate`, so that JSON accepts none of them that the constructors refuse.
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RatesRepr {
+    Uniform {
+        duty: Duty,
+    },
+    ByProduct {
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+}
+
+impl TryFrom<RatesRepr> for TariffRates {
+    type Error = Error;
+    fn try_from(r: RatesRepr) -> Result<Self> {
+        let rates = match r {
+            RatesRepr::Uniform { duty } => Self::Uniform { duty },
+            RatesRepr::ByProduct { rates } => Self::ByProduct { rates },
+        };
+        rates.validate()?;
+        Ok(rates)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+enum ChangeRepr {
+    Set(TariffRates),
+    Update {
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+    Scale {
+        #[serde(with = "crate::money::amount_serde")]
+        factor: Decimal,
+    },
+}
+
+impl TryFrom<ChangeRepr> for RateChange {
+    type Error = Error;
+    fn try_from(r: ChangeRepr) -> Result<Self> {
+        let change = match r {
+            ChangeRepr::Set(rates) => Self::Set(rates),
+            ChangeRepr::Update { rates } => Self::Update { rates },
+            ChangeRepr::Scale { factor } => Self::Scale { factor },
+        };
+        change.validate()?;
+        Ok(change)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StackingRepr {
+    #[serde(default)]
+    combine: Combine,
+    #[serde(default)]
+    value_share: Option<Percent>,
+    #[serde(default)]
+    switches_off: Vec<Selector>,
+    #[serde(default)]
+    confines: Vec<ShareLimit>,
+}
+
+impl TryFrom<StackingRepr> for Stacking {
+    type Error = Error;
+    fn try_from(r: StackingRepr) -> Result<Self> {
+        let s =
+            Self { combine: r.combine, value_share: r.value_share, switches_off: r.switches_off, confines: r.confines };
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum ConditionRepr {
+    Penalty { amount: Money },
+    Escrow { amount: Money },
+    Other { text: String },
+}
+
+impl TryFrom<ConditionRepr> for LiftCondition {
+    type Error = Error;
+    fn try_from(r: ConditionRepr) -> Result<Self> {
+        let c = match r {
+            ConditionRepr::Penalty { amount } => Self::Penalty { amount },
+            ConditionRepr::Escrow { amount } => Self::Escrow { amount },
+            ConditionRepr::Other { text } => Self::Other { text },
+        };
+        c.validate()?;
+        Ok(c)
+    }
 }
 
 impl LiftCondition {
@@ -546,7 +644,7 @@ impl Stacking {
     /// named group, and selectors that select something.
     pub fn validate(&self) -> Result<()> {
         let share = |p: Percent, what: &str| -> Result<()> {
-            let p = p.check_rate(what)?;
+            let p = p.check_rate().map_err(|e| Error::Invalid { what: "stacking", reason: format!("{what}: {e}") })?;
             if p.value() > Decimal::ONE_HUNDRED {
                 return Err(Error::Invalid { what: "stacking", reason: format!("{what} {p} is above 100%") });
             }
@@ -925,7 +1023,10 @@ impl Measure {
                 out_of_quota.validate().map_err(within)?;
             }
             Self::Subsidy { rate, .. } => {
-                rate.check_rate("subsidy rate")?;
+                rate.check_rate().map_err(|e| Error::Invalid {
+                    what: "measure",
+                    reason: format!("measure {id}: subsidy rate: {e}"),
+                })?;
             }
             Self::ExportBan { header, entity: Some(e) } if e.economy() != header.target => {
                 return invalid(format!(

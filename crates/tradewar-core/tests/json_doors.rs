@@ -234,6 +234,19 @@ fn json_refuses_what_the_constructors_refuse() {
     refused::<Event>(edit(value(&events()[1]), &["change", "factor"], json!("11")), "a scale factor above 10");
     refused::<Event>(edit(value(&events()[0]), &["date"], json!("18-07-06")), "a two-digit year");
     refused::<Entity>(json!({"name": " ", "economy": "CHN"}), "an entity without a name");
+    // Found by the json_values fuzz target: the parts of a measure read on their own were not checked.
+    let confined = json!({"confines": [{"selector": {"kind": "id_prefix", "value": "R"}, "share": "140%"}]});
+    let e = refused::<Stacking>(confined, "a confined share above 100%");
+    assert!(e.contains("140% is above 100%"), "{e}");
+    refused::<Stacking>(json!({"switches_off": [{"kind": "id_prefix", "value": ""}]}), "an empty id prefix");
+    refused::<LiftCondition>(json!({"kind": "escrow", "amount": {"amount": "-1", "currency": "USD"}}), "escrow");
+    refused::<RateChange>(json!({"op": "scale", "factor": "11"}), "a scale factor above 10");
+    refused::<TariffRates>(json!({"kind": "by_product", "rates": []}), "no per-product rates");
+    refused::<TradeFlow>(
+        json!({"exporter": "CHN", "importer": "USA", "product": "9403.10", "year": 4034,
+               "value": {"amount": "1", "currency": "USD"}, "basis": "cif"}),
+        "a flow in the year 4034",
+    );
     let e = refused::<TradeMatrix>(edit(value(&matrix()), &["value_usd"], json!(["1", "1e3", "1"])), "an exponent");
     assert!(e.contains("not a plain decimal"), "{e}");
 }

@@ -770,6 +770,6 @@ pub fn trade_from_stream(stream: &Stream, duplicates: tradewar_core::Duplicates)
     let mut matrix = TradeMatrix::with_capacity(flows.len());
     matrix
         .extend_with(flows, duplicates)
-        .map_err(|err| located(err, &format!("the Arrow stream of {} (rows counted from 0)", stream.source)))?;
+        .map_err(|err| located(err, &format!("the Arrow stream of {}", stream.source)))?;
     Ok(matrix)
 }

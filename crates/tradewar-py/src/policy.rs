@@ -32,7 +32,7 @@ fn json_reduce<T: pyo3::PyTypeInfo>(py: Python<'_>, json: String) -> Result<Redu
 /// points, not a rate, and is refused here like any negative rate (issue 11).
 pub(crate) fn percent_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Percent> {
     if let Ok(p) = v.cast::<PyPercent>() {
-        return Ok(p.get().0.check_rate(what)?);
+        return p.get().0.check_rate().map_err(|e| located(e, what));
     }
     Percent::new(decimal_arg(v, what)?).map_err(|e| located(e, what))
 }
