@@ -35,7 +35,7 @@ macro_rules! record_class {
         impl $py {
             /// The record from its `to_json` text (checked for consistency).
             #[staticmethod]
-            fn from_json(#[pyo3(from_py_with = crate::convert::arg::text)] text: String) -> Result<Self> {
+            fn from_json(#[pyo3(from_py_with = crate::convert::arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
                 let r: $rust = from_json(&text, $name)?;
                 $check(&r)?;
                 Ok(Self(r))

@@ -145,6 +145,12 @@ pub fn str_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<String> {
         .map_err(|_| type_error(format!("{what}: expected a str, got {}", shown(v))))
 }
 
+/// A string without copying it (large texts: CSV, JSON): the Python string's own UTF-8 buffer.
+pub fn text_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<pyo3::pybacked::PyBackedStr> {
+    let s = v.cast::<PyString>().map_err(|_| type_error(format!("{what}: expected a str, got {}", shown(v))))?;
+    Ok(pyo3::pybacked::PyBackedStr::try_from(s.clone())?)
+}
+
 /// A string or None.
 pub fn opt_str_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Option<String>> {
     if v.is_none() {
@@ -377,7 +383,7 @@ pub mod arg {
         id("id") -> String = super::str_arg;
         tariff("tariff") -> String = super::str_arg;
         title("title") -> String = super::str_arg;
-        text("text") -> String = super::str_arg;
+        text("text") -> pyo3::pybacked::PyBackedStr = super::text_arg;
         unit("unit") -> String = super::str_arg;
         source("source") -> String = super::str_arg;
         level("level") -> String = super::str_arg;

@@ -75,12 +75,12 @@ impl PyDuty {
     /// A rate given only as legal text (empty where the schedule gives no rate at all); it adds
     /// nothing to ad valorem totals.
     #[staticmethod]
-    fn complex(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn complex(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(Duty::complex(&text)?))
     }
     /// The duty from its JSON form (read through the same checks as the constructors).
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(from_json(&text, "duty")?))
     }
     /// The JSON form.

@@ -108,7 +108,7 @@ impl PyScenarioFile {
     #[pyo3(signature = (text, *, source = "<string>".to_string()), text_signature = "(text, *, source='<string>')")]
     fn from_json(
         py: Python<'_>,
-        #[pyo3(from_py_with = arg::text)] text: String,
+        #[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr,
         #[pyo3(from_py_with = arg::source)] source: String,
     ) -> Result<Self> {
         Ok(Self(crate::detached(py, || read_scenario_file(&source, text.as_bytes()))?))

@@ -143,7 +143,7 @@ impl PyScenario {
     }
     /// A scenario from `to_json` text (every part re-validated).
     #[staticmethod]
-    fn from_json(py: Python<'_>, #[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(py: Python<'_>, #[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let s: Scenario = crate::detached(py, || from_json(&text, "scenario"))?;
         let (mode, mode_name) = match s.commitment_mode() {
             CommitmentMode::AddedDemand => (CommitmentMode::AddedDemand, "added_demand"),
@@ -308,7 +308,7 @@ impl PyOutcome {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let state: outcome_state::State = crate::convert::from_json(&text, "outcome")?;
         Ok(Self(Arc::new(state.into_outcome().map_err(|e| invalid(format!("invalid outcome: {e}")))?)))
     }

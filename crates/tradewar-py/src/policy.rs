@@ -386,7 +386,7 @@ impl PyMeasure {
     }
     /// A measure from its JSON form (validated).
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let m: Measure = from_json(&text, "measure")?;
         m.validate()?;
         Ok(Self(Arc::new(m)))
@@ -687,7 +687,7 @@ impl PyEvent {
     }
     /// An event from its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(from_json(&text, "event")?))
     }
     /// The JSON form.
@@ -765,7 +765,7 @@ impl PyTimeline {
     }
     /// A timeline from its JSON form (validated).
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(Arc::new(from_json(&text, "timeline")?)))
     }
     /// The JSON form.
@@ -869,7 +869,7 @@ impl PyMfnTable {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(Arc::new(from_json(&text, "MFN table")?)))
     }
     /// The JSON form.
@@ -1003,7 +1003,7 @@ impl PyDutyStack {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(from_json(&text, "duty stack")?))
     }
     fn __str__(&self) -> String {

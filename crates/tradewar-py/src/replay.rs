@@ -43,7 +43,7 @@ impl PyReplay {
 impl PyReplay {
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let r: Replay = from_json(&text, "replay")?;
         for step in &r.steps {
             step.coverage.iter().try_for_each(check_coverage)?;

@@ -102,7 +102,7 @@ impl PyProductScope {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         Ok(Self(from_json(&text, "product scope")?))
     }
     /// The JSON form.

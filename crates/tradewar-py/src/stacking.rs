@@ -174,7 +174,7 @@ impl PyStacking {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let s: Stacking = from_json(&text, "stacking")?;
         check(&s)?;
         Ok(Self(s))

@@ -250,7 +250,7 @@ impl PyTable {
     }
     /// A table from `to_json` output.
     #[staticmethod]
-    fn from_json(#[pyo3(from_py_with = arg::text)] text: String) -> Result<Self> {
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
         let t: TableData = from_json(&text, "table")?;
         t.validate()?;
         Ok(Self(t))

@@ -172,7 +172,7 @@ impl PyTradeMatrix {
     #[pyo3(signature = (text, *, source = "<string>".to_string(), aggregate = false), text_signature = "(text, *, source='<string>', aggregate=False)")]
     fn from_csv_text(
         py: Python<'_>,
-        #[pyo3(from_py_with = arg::text)] text: String,
+        #[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr,
         #[pyo3(from_py_with = arg::source)] source: String,
         #[pyo3(from_py_with = arg::aggregate)] aggregate: bool,
     ) -> Result<Self> {
