@@ -39,16 +39,20 @@ fn header(id: &str, target: Economy) -> MeasureHeader {
     .unwrap()
 }
 
+fn stacking() -> Stacking {
+    Stacking {
+        combine: tradewar_core::Combine::MaxInGroup { group: "s301".into() },
+        value_share: Some("50".parse().unwrap()),
+        switches_off: vec![Selector::LegalBasis(LegalBasis::Ieepa)],
+        confines: vec![ShareLimit { selector: Selector::IdPrefix("RECIP".into()), share: "40".parse().unwrap() }],
+    }
+}
+
 fn tariff() -> Measure {
     Measure::Tariff {
         header: header("T", Economy::CHN),
         rates: TariffRates::uniform_ad_valorem("10".parse().unwrap()),
-        stacking: Stacking {
-            combine: tradewar_core::Combine::MaxInGroup { group: "s301".into() },
-            value_share: Some("50".parse().unwrap()),
-            switches_off: vec![Selector::LegalBasis(LegalBasis::Ieepa)],
-            confines: vec![ShareLimit { selector: Selector::IdPrefix("RECIP".into()), share: "40".parse().unwrap() }],
-        },
+        stacking: stacking(),
     }
 }
 
@@ -259,13 +263,7 @@ fn seeds() -> Vec<(&'static str, Value)> {
         ("window", value(&DateWindow::new(d("2018-04-15"), Some(d("2025-03-13"))).unwrap())),
         ("money", value(&Money::usd("375200000000.10").unwrap())),
         ("percent", value(&"7.5".parse::<Percent>().unwrap())),
-        (
-            "stacking",
-            value(&tariff().rates().map(|_| ()).map_or(Stacking::default(), |()| match tariff() {
-                Measure::Tariff { stacking, .. } => stacking,
-                _ => Stacking::default(),
-            })),
-        ),
+        ("stacking", value(&stacking())),
         ("entity", value(&Entity::new("ZTE", Economy::CHN).unwrap())),
         ("timeline", value(&timeline())),
         ("mfn", value(&mfn())),
