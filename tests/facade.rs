@@ -344,12 +344,26 @@ proptest! {
             let code = if *us { *line } else { line.truncate(HsLevel::Subheading).unwrap() };
             lines.push(imp, exp, code, d("2018-01-01") + chrono::Days::new(*day));
         }
-        let bulk = s.bulk_totals(&lines).unwrap();
-        for (k, (line, day, us)) in rows.iter().enumerate() {
-            let (imp, exp) = if *us { (Economy::USA, Economy::CHN) } else { (Economy::CHN, Economy::USA) };
-            let code = if *us { *line } else { line.truncate(HsLevel::Subheading).unwrap() };
-            let single = s.query(imp, exp, code, d("2018-01-01") + chrono::Days::new(*day)).unwrap().total_ad_valorem;
-            prop_assert_eq!(bulk[k], single);
+        let singles: Vec<_> = rows
+            .iter()
+            .map(|(line, day, us)| {
+                let (imp, exp) = if *us { (Economy::USA, Economy::CHN) } else { (Economy::CHN, Economy::USA) };
+                let code = if *us { *line } else { line.truncate(HsLevel::Subheading).unwrap() };
+                s.query(imp, exp, code, d("2018-01-01") + chrono::Days::new(*day)).map(|st| st.total_ad_valorem)
+            })
+            .collect();
+        match (s.bulk_totals(&lines), singles.iter().position(Result::is_err)) {
+            // A line that a list splits at 10 digits is refused by both, naming the first such row.
+            (Err(tradewar::Error::InRow { row, source }), Some(first)) => {
+                prop_assert_eq!(row, first);
+                prop_assert_eq!(Err(*source), singles[first].clone());
+            }
+            (Ok(bulk), None) => {
+                for (k, single) in singles.into_iter().enumerate() {
+                    prop_assert_eq!(Ok(bulk[k]), single);
+                }
+            }
+            (bulk, first) => prop_assert!(false, "bulk {bulk:?}, first refused single row {first:?}"),
         }
     }
 }

@@ -17,11 +17,12 @@ use tradewar_data::scenario_file::{read_scenario_file, write_scenario_file, Scen
 
 const TRADE_HEADER: &str = "year,exporter,importer,hs6,value_usd,basis\n";
 
-/// A trade CSV of `rows` valid rows for 2022 (a year the embedded data lack).
+/// A trade CSV of `rows` valid rows, distinct flows from 2022 on (years the
+/// embedded data lack): three products a year.
 fn trade_csv(rows: usize) -> String {
     let mut csv = String::from(TRADE_HEADER);
     for i in 0..rows {
-        let _ = writeln!(csv, "2022,USA,CHN,{},{}.5,fob", ["120190", "847130", "940310"][i % 3], i + 1);
+        let _ = writeln!(csv, "{},USA,CHN,{},{}.5,fob", 2022 + i / 3, ["120190", "847130", "940310"][i % 3], i + 1);
     }
     csv
 }
@@ -53,7 +54,7 @@ fn trade_csv_cut_anywhere_inside_its_last_row_fails_and_changes_nothing() {
     // Every cut strictly inside the last row: fewer fields, or a basis cut short.
     let body = full.trim_end_matches('\n');
     let last_row_start = body.rfind('\n').unwrap() + 1;
-    assert_eq!(&body[last_row_start..], "2022,USA,CHN,847130,50.5,fob");
+    assert_eq!(&body[last_row_start..], "2038,USA,CHN,847130,50.5,fob");
     for cut in last_row_start + 1..body.len() {
         let err = load_fails(&full.as_bytes()[..cut], "cut.csv");
         assert!(
@@ -67,7 +68,7 @@ fn trade_csv_cut_anywhere_inside_its_last_row_fails_and_changes_nothing() {
 #[test]
 fn trade_csv_cut_mid_row_names_the_line() {
     let full = trade_csv(30);
-    let cut = &full[..full.find("2022,USA,CHN,847130,20.5").unwrap() + "2022,USA,CHN,8471".len()];
+    let cut = &full[..full.find("2028,USA,CHN,847130,20.5").unwrap() + "2028,USA,CHN,8471".len()];
     let err = load_fails(cut.as_bytes(), "cut.csv");
     assert_eq!(
         err.to_string(),
@@ -160,7 +161,8 @@ fn mfn_loader_fails_cleanly_on_a_bad_row_a_truncation_or_a_wrong_column() {
     assert!(matches!(&err, DataError::Row { line: 10_001, column, .. } if column == "ad_valorem_pct"), "{err}");
     assert_eq!(
         err.to_string(),
-        "mfn.csv, line 10001, column \"ad_valorem_pct\": invalid rate \"-3\": a rate must not be negative"
+        "mfn.csv, line 10001, column \"ad_valorem_pct\": invalid rate \"-3\": a rate must not be negative (a negative \
+         percent is a change in points, not a rate)"
     );
 
     // Row 10,000 repeats an earlier line.

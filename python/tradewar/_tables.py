@@ -51,34 +51,59 @@ def to_polars(table: Any) -> Any:
 _TRADE = ("exporter", "importer", "product", "year", "value_usd")
 
 
-def _check(names: list[str]) -> None:
-    missing = [c for c in _TRADE if c not in names]
-    if missing:
-        raise _core_validation(f"missing column(s) {', '.join(missing)} (have: {', '.join(map(str, names))})")
-
-
-def _core_validation(message: str) -> Exception:
+def _column_error(message: str, kind: str) -> Exception:
     from tradewar.exceptions import ColumnError
 
     err = ColumnError(message)
-    err.kind = "MissingColumn"
+    err.kind = kind
     return err
 
 
-def _values(values: list[Any]) -> list[Any]:
-    # Floats are refused by the core (not exact); integral floats from pandas int columns with NaN are not trade.
-    return [str(v) if isinstance(v, Decimal) else v for v in values]
+def _names(frame: Any) -> list[str]:
+    """The frame's column names; a name used twice is refused (pandas would hand back a frame, not a column)."""
+    columns = getattr(frame, "columns", None)
+    if columns is None or not hasattr(frame, "__getitem__"):
+        from tradewar.exceptions import ArgumentTypeError
+
+        err = ArgumentTypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
+        err.kind = "ArgumentType"
+        raise err
+    names = [str(c) for c in columns]
+    seen: dict[str, int] = {}
+    for k, name in enumerate(names):
+        if name in seen:
+            raise _column_error(
+                f"column {name[:200]!r} appears twice in the frame (columns {seen[name]} and {k}, from 0)",
+                "DuplicateColumn",
+            )
+        seen[name] = k
+    return names
+
+
+def frame_columns(frame: Any, wanted: list[str]) -> dict[str, list[Any]]:
+    """The named columns of a pandas DataFrame as lists (missing or repeated names refused)."""
+    names = _names(frame)
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        listed = ", ".join(repr(c[:200]) for c in missing)[:600]
+        raise _column_error(f"missing column(s) {listed} (have: {', '.join(names)[:200]})", "MissingColumn")
+    return {c: list(frame[c].tolist()) for c in wanted}
+
+
+def _year(y: Any) -> Any:
+    # A year column with missing values comes out of pandas as floats: 2017.0 is the year 2017.
+    if isinstance(y, float) and y.is_integer():
+        return int(y)
+    return y
 
 
 def columns_from_pandas(frame: Any) -> dict[str, list[Any]]:
     """Columns of a pandas DataFrame as lists."""
-    names = [str(c) for c in getattr(frame, "columns", [])]
-    _check(names)
-    out: dict[str, list[Any]] = {c: frame[c].tolist() for c in _TRADE}
-    out["product"] = [str(p) for p in out["product"]]
-    out["year"] = [int(y) if not isinstance(y, bool) and float(y).is_integer() else y for y in out["year"]]
-    if "basis" in names:
-        out["basis"] = frame["basis"].tolist()
+    names = _names(frame)
+    wanted = [*_TRADE, "basis"] if "basis" in names else list(_TRADE)
+    out = frame_columns(frame, wanted)
+    out["product"] = [p if isinstance(p, str) else str(p) for p in out["product"]]
+    out["year"] = [_year(y) for y in out["year"]]
     return out
 
 

@@ -2,26 +2,35 @@
 
     TradewarError
     ├── ValidationError (also ValueError)
+    │   ├── ArgumentTypeError (also TypeError)  an argument of the wrong Python type
     │   ├── InvalidCodeError          economy, HS code, currency, measure id, keyword
     │   ├── InvalidAmountError        money, rates
     │   ├── InvalidDateError          dates, inverted or overlapping windows
     │   ├── TimelineError             duplicate or unknown measures, invalid events
-    │   ├── ColumnError               columns of different lengths, missing, mistyped or with nulls
+    │   ├── ColumnError               columns of different lengths, missing, mistyped, named twice or with nulls
     │   ├── CurrencyMismatchError     money of two currencies combined
-    │   ├── ModelInputError           a model's inputs (elasticities, scenario dates, ...)
+    │   ├── DuplicateError            the same flow twice (not summed unless asked: aggregate=True)
+    │   ├── ModelInputError           a model's inputs (elasticities, scenario dates, sweep sizes, ...)
     │   └── UnanswerableError         a question the data cannot answer as asked (the message
     │                                 says what to ask instead)
     ├── MoneyOverflowError (also ArithmeticError)
     ├── DataError
     │   ├── DataReadError (also OSError)      a file cannot be read
-    │   ├── CsvFormatError (also ValueError)  malformed CSV, missing column
+    │   ├── DataWriteError (also OSError)     a file cannot be written
+    │   ├── CsvFormatError (also ValueError)  malformed CSV, missing or repeated column, a field too long
     │   ├── DataRowError (also ValueError)    a bad value on a line
-    │   └── DataConsistencyError (also ValueError)
+    │   │   └── DuplicateRowError (also DuplicateError)  the same flow on two lines
+    │   ├── DataConsistencyError (also ValueError)
+    │   ├── JsonFormatError (also ValueError)
+    │   └── SchemaVersionError (also ValueError)
     ├── ModelError
     │   ├── ConvergenceError (also ArithmeticError)
     │   └── UnsupportedMeasureError (also ValueError)   a measure the model cannot represent
 
-Each raised exception has a ``kind`` attribute naming the Rust error variant.
+Each raised exception has a ``kind`` attribute naming the Rust error variant (or,
+for errors found while converting Python arguments, ``ArgumentType`` for a wrong
+type and ``OutOfRange`` for a number out of range). Messages name the parameter
+and quote at most about 200 characters of what was given.
 
 Answers that stand only under an assumption are flagged with a warning:
 
@@ -37,18 +46,22 @@ from __future__ import annotations
 __all__ = [
     "TradewarError",
     "ValidationError",
+    "ArgumentTypeError",
     "InvalidCodeError",
     "InvalidAmountError",
     "InvalidDateError",
     "TimelineError",
     "ColumnError",
     "CurrencyMismatchError",
+    "DuplicateError",
     "ModelInputError",
     "MoneyOverflowError",
     "DataError",
     "DataReadError",
+    "DataWriteError",
     "CsvFormatError",
     "DataRowError",
+    "DuplicateRowError",
     "DataConsistencyError",
     "JsonFormatError",
     "SchemaVersionError",
@@ -71,6 +84,10 @@ class TradewarError(Exception):
 
 class ValidationError(TradewarError, ValueError):
     """An input was rejected."""
+
+
+class ArgumentTypeError(ValidationError, TypeError):
+    """An argument of the wrong Python type (a str where a number is taken, None where a code is taken...)."""
 
 
 class InvalidCodeError(ValidationError):
@@ -98,6 +115,10 @@ class CurrencyMismatchError(ValidationError):
     """Money in two currencies combined without an exchange rate."""
 
 
+class DuplicateError(ValidationError):
+    """The same trade flow (exporter, importer, product, year) twice; rows are summed only when asked."""
+
+
 class ModelInputError(ValidationError):
     """Inputs a model cannot use."""
 
@@ -114,12 +135,20 @@ class DataReadError(DataError, OSError):
     """A file could not be read."""
 
 
+class DataWriteError(DataError, OSError):
+    """A file could not be written."""
+
+
 class CsvFormatError(DataError, ValueError):
-    """Malformed CSV or a missing column."""
+    """Malformed CSV, a missing or repeated column, or a field longer than the limit."""
 
 
 class DataRowError(DataError, ValueError):
     """A bad value on a line of a file."""
+
+
+class DuplicateRowError(DataRowError, DuplicateError):
+    """The same trade flow on two lines of a file."""
 
 
 class DataConsistencyError(DataError, ValueError):

@@ -81,6 +81,7 @@ impl CoveredFlows {
 
 /// Trade covered by one measure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coverage {
     /// The measure.
     pub id: MeasureId,
@@ -135,7 +136,7 @@ impl Coverage {
 
 /// Refuses a year in which the trade has no flows: it would weigh or price
 /// nothing and give zeros that look like results.
-pub fn check_year(trade: &TradeMatrix, year: i32, what: &str) -> Result<()> {
+pub fn check_trade_year(trade: &TradeMatrix, year: i32, what: &str) -> Result<()> {
     let years = trade.distinct_years();
     if years.contains(&year) {
         return Ok(());
@@ -193,7 +194,7 @@ pub fn coverage(
     year: i32,
     method: CoverageMethod,
 ) -> Result<Coverage> {
-    check_year(trade, year, "coverage")?;
+    check_trade_year(trade, year, "coverage")?;
     let h = measure.header();
     let flows = CoveredFlows::of(measure);
     let entity = match measure {
@@ -341,6 +342,7 @@ fn product_cover(
 
 /// Average tariffs that an importer applies to an exporter on a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TariffAverages {
     /// Importer.
     pub importer: Economy,
@@ -399,7 +401,7 @@ pub fn tariff_averages(
     method: LineAggregation,
 ) -> Result<TariffAverages> {
     at.check_pair(importer, exporter)?;
-    check_year(trade, year, "tariff averages")?;
+    check_trade_year(trade, year, "tariff averages")?;
     let rows: Vec<usize> =
         trade.pair_rows(exporter, importer).iter().map(|&r| r as usize).filter(|&r| trade.years()[r] == year).collect();
     let known = at.mfn_table(importer);
@@ -494,7 +496,7 @@ pub fn tariff_path(
     dates: &[chrono::NaiveDate],
     method: LineAggregation,
 ) -> Result<Vec<(chrono::NaiveDate, TariffAverages)>> {
-    check_year(trade, year, "tariff path")?;
+    check_trade_year(trade, year, "tariff path")?;
     let bounds = schedule.boundaries();
     let mut by_period: HashMap<usize, [TariffAverages; 2]> = HashMap::new();
     let mut rows = Vec::with_capacity(2 * dates.len());
@@ -533,6 +535,7 @@ pub fn coverage_by_measure(
 
 /// A bilateral goods balance, with the bases of each side named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Balance {
     /// The reporting economy.
     pub reporter: Economy,
@@ -565,7 +568,7 @@ pub fn balance(trade: &TradeMatrix, reporter: Economy, partner: Economy, year: i
     if reporter == partner {
         return Err(Error::SelfPair { what: "balance", economy: reporter.to_string() });
     }
-    check_year(trade, year, "balance")?;
+    check_trade_year(trade, year, "balance")?;
     let exports = trade.total(reporter, partner, year);
     let imports = trade.total(partner, reporter, year);
     Ok(Balance {
@@ -582,6 +585,7 @@ pub fn balance(trade: &TradeMatrix, reporter: Economy, partner: Economy, year: i
 
 /// Progress of a purchase commitment in one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommitmentProgress {
     /// The commitment.
     pub id: MeasureId,
@@ -663,6 +667,7 @@ pub fn total_attainment(rows: &[CommitmentProgress]) -> Result<(Money, Money, Pe
 /// A negotiating target: cut the reporter's deficit with a partner by an
 /// amount from a base year's level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TargetRepr")]
 pub struct Target {
     /// Name, e.g. "Cut the US goods deficit with China by $200B".
     pub name: String,
@@ -680,6 +685,7 @@ pub struct Target {
 
 /// How far a target got, or how much of it a proposal closes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TargetProgress {
     /// What is measured ("actual 2019", "Phase One, mechanical").
     pub label: String,
@@ -691,7 +697,8 @@ pub struct TargetProgress {
 }
 
 impl Target {
-    /// A target; the reduction must be positive and the deadline after the base year.
+    /// A target; the reduction must be positive, reporter and partner must
+    /// differ, both years lie in 1900–2100 and the deadline after the base year.
     pub fn new(
         name: &str,
         reporter: Economy,
@@ -700,6 +707,11 @@ impl Target {
         reduction: Money,
         by_year: i32,
     ) -> Result<Self> {
+        if reporter == partner {
+            return Err(Error::Invalid { what: "target", reason: format!("reporter and partner are both {reporter}") });
+        }
+        crate::check_year(i64::from(base_year), "target base year")?;
+        crate::check_year(i64::from(by_year), "target deadline")?;
         if !reduction.amount().is_sign_positive() || reduction.amount().is_zero() {
             return Err(Error::Invalid { what: "target", reason: format!("reduction {reduction} must be positive") });
         }
@@ -752,5 +764,26 @@ impl Target {
             }
         }
         Ok(TargetProgress { label: label.to_string(), closed, share: ratio_pct(closed, self.reduction) })
+    }
+}
+
+/// The serde form of a [`Target`], read through [`Target::new`] (issue 11:
+/// JSON accepted a negative reduction, reporter equal to partner and a
+/// deadline before the base year).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetRepr {
+    name: String,
+    reporter: Economy,
+    partner: Economy,
+    base_year: i32,
+    reduction: Money,
+    by_year: i32,
+}
+
+impl TryFrom<TargetRepr> for Target {
+    type Error = Error;
+    fn try_from(r: TargetRepr) -> Result<Self> {
+        Target::new(&r.name, r.reporter, r.partner, r.base_year, r.reduction, r.by_year)
     }
 }

@@ -7,13 +7,17 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 use crate::money::Money;
 
 /// A percentage, exact: `Percent::new(dec!(25))` is 25 %.
 ///
-/// Text form `"25%"` (the sign is optional when parsing). Negative values are
-/// allowed only where a change is meant ([`Percent::new_signed`]).
+/// Text form `"25%"` (the sign is optional when parsing). A rate is never
+/// negative: every constructor, serde and every rate a measure, a duty, an
+/// MFN table, a subsidy or a stacking rule takes refuses a negative value.
+/// Negative values exist only where a result is a change or a share that
+/// can fall ([`Percent::new_signed`]: the additional duty of a stack, the
+/// share of a target closed, the difference of two effective rates).
 ///
 /// ```
 /// use tradewar_core::Percent;
@@ -38,7 +42,10 @@ impl Percent {
     /// A non-negative rate in percent, at most [`Percent::MAX`].
     pub fn new(pct: Decimal) -> Result<Self> {
         if pct.is_sign_negative() && !pct.is_zero() {
-            return Err(Error::InvalidRate { value: format!("{pct}%"), reason: "a rate must not be negative" });
+            return Err(Error::InvalidRate {
+                value: format!("{pct}%"),
+                reason: "a rate must not be negative (a negative percent is a change in points, not a rate)",
+            });
         }
         if pct > Self::MAX {
             return Err(Error::InvalidRate {
@@ -49,9 +56,21 @@ impl Percent {
         Ok(Self(pct.normalize()))
     }
 
-    /// A rate change in percentage points, which may be negative.
+    /// A change in percentage points or a share that may fall, which may be
+    /// negative. Never a rate: [`Percent::check_rate`] refuses it as one.
     pub fn new_signed(pct: Decimal) -> Self {
         Self(pct.normalize())
+    }
+
+    /// Whether the value is below zero (only a [`Percent::new_signed`] value can be).
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    /// This value as a rate: refused when negative or above [`Percent::MAX`]
+    /// (a signed change handed where a rate is taken).
+    pub fn check_rate(self) -> Result<Self> {
+        Self::new(self.0)
     }
 
     /// From a fraction: `0.25` is 25 %.
@@ -90,14 +109,12 @@ impl FromStr for Percent {
         let t = s.trim();
         let t = t.strip_suffix('%').unwrap_or(t).trim();
         if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
-            return Err(Error::InvalidRate { value: s.to_string(), reason: "not a plain decimal percentage" });
+            return Err(Error::InvalidRate { value: excerpt(s), reason: "not a plain decimal percentage" });
         }
-        let d = Decimal::from_str_exact(t).map_err(|_| Error::InvalidRate {
-            value: s.to_string(),
-            reason: "not a decimal number that fits 28 digits",
-        })?;
+        let d = Decimal::from_str_exact(t)
+            .map_err(|_| Error::InvalidRate { value: excerpt(s), reason: crate::money::decimal_trouble(t) })?;
         Self::new(d).map_err(|e| match e {
-            Error::InvalidRate { reason, .. } => Error::InvalidRate { value: s.to_string(), reason },
+            Error::InvalidRate { reason, .. } => Error::InvalidRate { value: excerpt(s), reason },
             other => other,
         })
     }
@@ -131,10 +148,13 @@ pub(crate) mod signed_percent {
         let text = String::deserialize(d)?;
         let t = text.trim();
         let t = t.strip_suffix('%').unwrap_or(t).trim();
-        let v =
-            Decimal::from_str_exact(t).map_err(|_| serde::de::Error::custom(format!("invalid percent {text:?}")))?;
+        let v = Decimal::from_str_exact(t)
+            .map_err(|_| serde::de::Error::custom(format!("invalid percent {:?}", crate::error::excerpt(&text))))?;
         if v.abs() > Percent::MAX {
-            return Err(serde::de::Error::custom(format!("percent {text:?} is beyond ±1000000%")));
+            return Err(serde::de::Error::custom(format!(
+                "percent {:?} is beyond ±1000000%",
+                crate::error::excerpt(&text)
+            )));
         }
         Ok(Percent::new_signed(v))
     }
@@ -154,8 +174,12 @@ impl From<Percent> for String {
 }
 
 /// A duty: what an importer pays per unit of value or quantity.
+///
+/// Build one with [`Duty::ad_valorem`], [`Duty::specific`],
+/// [`Duty::compound`], [`Duty::complex`] or `Duty::Prohibitive`; serde reads
+/// through the same checks ([`Duty::validate`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "DutyRepr")]
 #[non_exhaustive]
 pub enum Duty {
     /// A share of the customs value.
@@ -182,18 +206,100 @@ pub enum Duty {
     /// So high that trade stops: a ban expressed as a duty.
     Prohibitive,
     /// A rate the schedule gives only as text (sliding scales, rates that
-    /// depend on sugar content...). It adds nothing to ad valorem totals and
-    /// is reported as a specific part that they leave out.
+    /// depend on sugar content...), or no rate at all (empty text). It adds
+    /// nothing to ad valorem totals and is reported as a specific part that
+    /// they leave out.
     Complex {
         /// The legal text of the rate.
         text: String,
     },
 }
 
+/// The serde form of a [`Duty`], read strictly and then checked.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum DutyRepr {
+    AdValorem { rate: Percent },
+    Specific { amount: Money, unit: String },
+    Compound { rate: Percent, amount: Money, unit: String },
+    // A struct variant: serde checks unknown fields of struct variants only.
+    Prohibitive {},
+    Complex { text: String },
+}
+
+impl TryFrom<DutyRepr> for Duty {
+    type Error = Error;
+    fn try_from(r: DutyRepr) -> Result<Self> {
+        match r {
+            DutyRepr::AdValorem { rate } => Ok(Self::ad_valorem(rate.check_rate()?)),
+            DutyRepr::Specific { amount, unit } => Self::specific(amount, &unit),
+            DutyRepr::Compound { rate, amount, unit } => Self::compound(rate, amount, &unit),
+            DutyRepr::Prohibitive {} => Ok(Self::Prohibitive),
+            DutyRepr::Complex { text } => Self::complex(&text),
+        }
+    }
+}
+
 impl Duty {
-    /// An ad valorem duty.
+    /// An ad valorem duty. `rate` is taken as it is (this is the `const`
+    /// path for literals); [`Duty::validate`] refuses a negative one.
     pub const fn ad_valorem(rate: Percent) -> Self {
         Self::AdValorem { rate }
+    }
+
+    /// An amount per unit of quantity: the amount must not be negative. The
+    /// unit is trimmed; it may be empty where a schedule does not give it
+    /// (15 lines of the US 2017 schedule).
+    pub fn specific(amount: Money, unit: &str) -> Result<Self> {
+        Ok(Self::Specific { amount: Self::per_unit(amount)?, unit: Self::unit(unit)? })
+    }
+
+    /// A rate plus an amount per unit (rules of [`Duty::specific`], and a rate that is not negative).
+    pub fn compound(rate: Percent, amount: Money, unit: &str) -> Result<Self> {
+        Ok(Self::Compound { rate: rate.check_rate()?, amount: Self::per_unit(amount)?, unit: Self::unit(unit)? })
+    }
+
+    /// A rate the schedule gives only as text. The text may be empty: a
+    /// schedule line with no rate at all (915 lines of the US 2017 schedule,
+    /// such as goods returned and chapter 99 provisions) is read as a
+    /// complex duty with no text.
+    pub fn complex(text: &str) -> Result<Self> {
+        Ok(Self::Complex { text: text.to_string() })
+    }
+
+    fn per_unit(amount: Money) -> Result<Money> {
+        if amount.is_negative() {
+            return Err(Error::InvalidMoney {
+                value: amount.to_string(),
+                reason: "a duty per unit must not be negative",
+            });
+        }
+        Ok(amount)
+    }
+
+    #[allow(clippy::unnecessary_wraps)] // one shape with the other parts' checks
+    fn unit(unit: &str) -> Result<String> {
+        Ok(unit.trim().to_string())
+    }
+
+    /// Checks what the constructors check: rates not negative, amounts per
+    /// unit not negative, a unit without spaces around it.
+    pub fn validate(&self) -> Result<()> {
+        let same = match self {
+            Self::AdValorem { rate } => Self::AdValorem { rate: rate.check_rate()? },
+            Self::Specific { amount, unit } => Self::specific(*amount, unit)?,
+            Self::Compound { rate, amount, unit } => Self::compound(*rate, *amount, unit)?,
+            Self::Complex { text } => Self::complex(text)?,
+            Self::Prohibitive => Self::Prohibitive,
+        };
+        if same == *self {
+            Ok(())
+        } else {
+            Err(Error::Invalid {
+                what: "duty",
+                reason: format!("{self} is not in its canonical form (a unit with spaces around it?)"),
+            })
+        }
     }
 
     /// The ad valorem component (zero for purely specific duties; `None`
@@ -295,7 +401,7 @@ impl FromStr for LegalBasis {
         Self::NAMES.iter().find(|n| n.1.replace('_', "") == t.replace('_', "")).map(|n| n.0).ok_or_else(|| {
             Error::UnknownKeyword {
                 kind: "legal basis",
-                value: s.to_string(),
+                value: excerpt(s),
                 expected: "mfn, section301, section232, section201, section122, ieepa, retaliation, antidumping, countervailing, export_control, agreement, other",
             }
         })
@@ -353,6 +459,36 @@ mod tests {
         assert_eq!("Section 301".parse::<LegalBasis>().unwrap(), LegalBasis::Section301);
         assert_eq!("export-control".parse::<LegalBasis>().unwrap(), LegalBasis::ExportControl);
         assert!("tariff".parse::<LegalBasis>().is_err());
+    }
+
+    /// Issue 11: a signed percent slipped into duties; JSON read what the constructors refuse.
+    #[test]
+    fn duties_refuse_negative_rates_and_amounts_on_every_way_in() {
+        let minus5 = Percent::new_signed(Decimal::from(-5));
+        assert!(minus5.is_negative());
+        assert!(Duty::ad_valorem(minus5).validate().is_err());
+        let e = minus5.check_rate().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid rate \"-5%\": a rate must not be negative (a negative percent is a change in points, not a rate)"
+        );
+        assert!(Duty::compound(minus5, Money::usd("1").unwrap(), "kg").is_err());
+        assert!(Duty::specific(Money::usd("-1").unwrap(), "kg").is_err());
+        for bad in [
+            r#"{"kind":"ad_valorem","rate":"-5%"}"#,
+            r#"{"kind":"specific","amount":{"amount":"-1","currency":"USD"},"unit":"kg"}"#,
+            r#"{"kind":"ad_valorem","rate":"5%","rat":"6%"}"#,
+            r#"{"kind":"prohibitive","rate":"5%"}"#,
+        ] {
+            assert!(serde_json::from_str::<Duty>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Duty>(
+                r#"{"kind":"specific","amount":{"amount":"0.014","currency":"USD"},"unit":"kg"}"#
+            )
+            .unwrap(),
+            Duty::specific(Money::usd("0.014").unwrap(), "kg").unwrap()
+        );
     }
 
     #[test]

@@ -162,7 +162,7 @@ impl FromStr for Economy {
 
     fn from_str(s: &str) -> Result<Self> {
         let t = s.trim();
-        let bad = || Error::UnknownEconomy { value: s.to_string() };
+        let bad = || Error::UnknownEconomy { value: crate::error::excerpt(s) };
         if !(3..=4).contains(&t.len()) || !t.is_ascii() {
             return Err(bad());
         }

@@ -9,6 +9,26 @@ use chrono::NaiveDate;
 /// Result alias used throughout the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Messages quote at most this many characters of an input.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// An input as an error message quotes it: whole when it is short, else its
+/// first [`EXCERPT_CHARS`] characters and its length. Every error of the
+/// crates that names a value given from outside goes through here, so a
+/// message never repeats an unbounded input.
+///
+/// ```
+/// assert_eq!(tradewar_core::excerpt("84a1"), "84a1");
+/// let long = "9".repeat(1000);
+/// assert_eq!(tradewar_core::excerpt(&long), format!("{}… (1000 characters)", "9".repeat(200)));
+/// ```
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),
+    }
+}
+
 /// Everything that can go wrong when building or querying domain objects.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -79,8 +99,9 @@ pub enum Error {
         /// The accepted spellings.
         expected: &'static str,
     },
-    /// A date that does not parse.
-    #[error("invalid date {value:?}: expected YYYY-MM-DD")]
+    /// A date that does not parse, or lies outside the years the library
+    /// reads ([`crate::MIN_YEAR`] to [`crate::MAX_YEAR`]).
+    #[error("invalid date {value:?}: expected YYYY-MM-DD (a four-digit year from 1900 to 2100, e.g. 2018-07-06)")]
     InvalidDate {
         /// The text that was given.
         value: String,
@@ -148,6 +169,19 @@ pub enum Error {
         what: &'static str,
         /// What is wrong, naming the values.
         reason: String,
+    },
+    /// The same trade flow (exporter, importer, product, year) twice.
+    #[error(
+        "duplicate trade flow {flow}: rows {first} and {second} (counted from 0); trade is not summed unless asked \
+         (aggregate=True in Python, TradeMatrix::extend_summing in Rust)"
+    )]
+    DuplicateFlow {
+        /// The flow, e.g. `CHN→USA 9403.10 2017`.
+        flow: String,
+        /// Position of its first row: the rows already in the matrix come first, then the new ones.
+        first: usize,
+        /// Position of the row that repeats it.
+        second: usize,
     },
     /// Columns of a table that do not have the same length.
     #[error("column {column} has {got} rows, expected {expected}")]

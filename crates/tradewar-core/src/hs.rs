@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 
 /// How detailed a product code is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,6 +72,10 @@ pub struct HsCode {
     len: u8,
 }
 
+/// The reason given for digits grouped other than as the nomenclature groups them.
+const GROUPING: &str =
+    "digits grouped wrongly: write 84, 8471, 8471.30, 8471.30.01, 8471.30.0100 or 8471.30.01.00 (or the bare digits)";
+
 const POW10: [u64; 11] =
     [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000];
 
@@ -89,11 +93,17 @@ impl HsCode {
         if value >= POW10[level.digits() as usize] {
             return Err(bad("value has more digits than its level"));
         }
-        let chapter = value / POW10[(digits - 2) as usize];
-        if chapter == 0 {
-            return Err(bad("chapter 00 does not exist"));
+        Self::checked(value, digits).map_err(bad)
+    }
+
+    /// The chapter rules every constructor applies: chapter 00 does not
+    /// exist and chapter 77 is reserved (no goods are classified in it).
+    fn checked(value: u64, len: u8) -> std::result::Result<Self, &'static str> {
+        match value / POW10[(len - 2) as usize] {
+            0 => Err("chapter 00 does not exist"),
+            77 => Err("chapter 77 is reserved in the Harmonized System: no goods are classified in it"),
+            _ => Ok(Self { value, len }),
         }
-        Ok(Self { value, len: digits })
     }
 
     /// The code in 38 bits, one value per code: the digits as a number
@@ -176,44 +186,55 @@ impl Ord for HsCode {
 impl FromStr for HsCode {
     type Err = Error;
 
+    /// The one grammar of product codes, used by every way in (constructors,
+    /// serde, CSV, pandas, Arrow, Python): the bare digits (`84`, `8471`,
+    /// `847130`, `84713001`, `8471300100`), or the digits grouped as the
+    /// nomenclature groups them, with dots or with spaces: `8471.30`,
+    /// `8471.30.01`, `8471.30.0100`, `8471.30.01.00`. Any other grouping
+    /// (`84.71.30`, `8471.30.0.1`) is refused rather than guessed at, and so
+    /// are chapter 00 and the reserved chapter 77.
     fn from_str(s: &str) -> Result<Self> {
-        let bad = |reason| Error::InvalidHsCode { value: s.to_string(), reason };
+        let bad = |reason| Error::InvalidHsCode { value: excerpt(s), reason };
         let t = s.trim();
         if t.is_empty() {
             return Err(bad("empty"));
         }
+        if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b' ') {
+            return Err(bad("only digits, dots and spaces are allowed"));
+        }
+        if t.contains('.') && t.contains(' ') {
+            return Err(bad("dots and spaces mixed: group the digits with one or the other"));
+        }
+        let mut groups = [0u8; 4];
+        let mut count = 0;
         let mut value: u64 = 0;
         let mut len: u8 = 0;
-        let mut last_sep = true;
-        for c in t.chars() {
-            match c {
-                '0'..='9' => {
-                    if len >= 10 {
-                        return Err(bad("more than 10 digits"));
-                    }
-                    value = value * 10 + u64::from(c as u8 - b'0');
-                    len += 1;
-                    last_sep = false;
-                }
-                '.' | ' ' => {
-                    if last_sep {
-                        return Err(bad("misplaced separator"));
-                    }
-                    last_sep = true;
-                }
-                _ => return Err(bad("only digits, dots and spaces are allowed")),
+        for group in t.split(['.', ' ']) {
+            if group.is_empty() {
+                return Err(bad("misplaced separator"));
+            }
+            if usize::from(len) + group.len() > 10 {
+                return Err(bad("more than 10 digits"));
+            }
+            if count == groups.len() {
+                return Err(bad(GROUPING));
+            }
+            groups[count] = group.len() as u8;
+            count += 1;
+            for b in group.bytes() {
+                value = value * 10 + u64::from(b - b'0');
+                len += 1;
             }
         }
-        if last_sep {
-            return Err(bad("trailing separator"));
+        let grouped = match &groups[..count] {
+            [n] => HsLevel::from_digits(*n).is_some(),
+            [4, 2] | [4, 2, 2 | 4] | [4, 2, 2, 2] => true,
+            _ => false,
+        };
+        if !grouped {
+            return Err(bad(if count == 1 { "length must be 2, 4, 6, 8 or 10 digits" } else { GROUPING }));
         }
-        if HsLevel::from_digits(len).is_none() {
-            return Err(bad("length must be 2, 4, 6, 8 or 10 digits"));
-        }
-        if value / POW10[(len - 2) as usize] == 0 {
-            return Err(bad("chapter 00 does not exist"));
-        }
-        Ok(Self { value, len })
+        Self::checked(value, len).map_err(bad)
     }
 }
 
@@ -303,7 +324,7 @@ impl FromStr for HsSection {
         }
         t.parse::<u8>().ok().and_then(|n| Self::new(n).ok()).ok_or_else(|| Error::Invalid {
             what: "HS section",
-            reason: format!("{s:?} is not a roman or arabic numeral from 1 to 21"),
+            reason: format!("{:?} is not a roman or arabic numeral from 1 to 21", excerpt(s)),
         })
     }
 }
@@ -379,7 +400,7 @@ impl FromStr for HsRevision {
             .iter()
             .find(|r| r.1 == t || r.2 == t)
             .map(|r| r.0)
-            .ok_or_else(|| Error::UnknownHsRevision { value: s.to_string() })
+            .ok_or_else(|| Error::UnknownHsRevision { value: excerpt(s) })
     }
 }
 
@@ -459,8 +480,46 @@ mod tests {
         assert!(HsCode::from_parts(847_130, 5).is_err());
     }
 
+    /// Issue 11: `8471.30.0.1` was read as `8471.30.01` and `84.71.30` as
+    /// `8471.30`: separators anywhere were skipped. One grammar now.
+    #[test]
+    fn digits_must_be_grouped_as_the_nomenclature_groups_them() {
+        for ok in ["84", "8471", "8471.30", "8471 30", "8471.30.01", "8471 30 01", "8471.30.0100", "8471.30.01.00"] {
+            assert!(ok.parse::<HsCode>().is_ok(), "{ok}");
+        }
+        for bad in ["8471.30.0.1", "84.71.30", "84.71", "847.130", "8471.3.0", "8471.30 01", "84 71.30", "8.4"] {
+            let e = bad.parse::<HsCode>().unwrap_err();
+            assert!(matches!(e, Error::InvalidHsCode { .. }), "{bad}: {e}");
+        }
+        assert_eq!(
+            "84.71.30".parse::<HsCode>().unwrap_err().to_string(),
+            "invalid HS code \"84.71.30\": digits grouped wrongly: write 84, 8471, 8471.30, 8471.30.01, 8471.30.0100 \
+             or 8471.30.01.00 (or the bare digits)"
+        );
+    }
+
+    /// Issue 11: the reserved chapter 77 was accepted everywhere.
+    #[test]
+    fn chapter_77_is_reserved() {
+        for bad in ["77", "7701", "7701.10", "77011000", "7701100000"] {
+            let e = bad.parse::<HsCode>().unwrap_err();
+            assert!(e.to_string().contains("chapter 77 is reserved"), "{bad}: {e}");
+        }
+        assert!(HsCode::from_parts(7701, 4).is_err());
+        assert!(HsCode::from_parts(7601, 4).is_ok() && HsCode::from_parts(7801, 4).is_ok());
+    }
+
+    /// Messages quote at most about 200 characters of what was given.
+    #[test]
+    fn long_input_is_quoted_short() {
+        let e = "9".repeat(1_000_000).parse::<HsCode>().unwrap_err().to_string();
+        assert!(e.len() < 400, "{} characters", e.len());
+        assert!(e.contains("1000000 characters"), "{e}");
+    }
+
     fn any_code() -> impl Strategy<Value = HsCode> {
-        (prop_oneof![Just(2u8), Just(4), Just(6), Just(8), Just(10)], 1u64..=99, any::<u64>()).prop_map(
+        let chapter = (1u64..=99).prop_filter("chapter 77 is reserved", |c| *c != 77);
+        (prop_oneof![Just(2u8), Just(4), Just(6), Just(8), Just(10)], chapter, any::<u64>()).prop_map(
             |(len, ch, rest)| {
                 let tail = if len == 2 { 0 } else { rest % POW10[(len - 2) as usize] };
                 HsCode::from_parts(ch * POW10[(len - 2) as usize] + tail, len).unwrap()

@@ -21,15 +21,15 @@ mod unit_values;
 mod window;
 
 pub use accounting::{
-    balance, check_year, commitment_progress, coverage, coverage_by_measure, tariff_averages, tariff_path,
+    balance, check_trade_year, commitment_progress, coverage, coverage_by_measure, tariff_averages, tariff_path,
     total_attainment, Balance, CommitmentProgress, Coverage, CoverageMethod, CoveredFlows, Target, TargetProgress,
     TariffAverages,
 };
 pub use duty::{Duty, LegalBasis, Percent};
 pub use economy::Economy;
-pub use error::{Error, Result};
+pub use error::{excerpt, Error, Result, EXCERPT_CHARS};
 pub use hs::{HsCode, HsLevel, HsRevision, HsSection};
-pub use matrix::{FlowFilter, TradeFlow, TradeMatrix};
+pub use matrix::{Duplicates, FlowFilter, TradeFlow, TradeMatrix};
 pub use measure::{
     Combine, CommitmentKind, CommitmentYear, Entity, LiftCondition, Measure, MeasureHeader, MeasureId, RateChange,
     Selector, ShareLimit, Stacking, TariffRates,
@@ -45,4 +45,4 @@ pub use timeline::{Action, Event, MeasureState, PolicyState, Status, Timeline};
 pub use unit_values::{
     ad_valorem_equivalent, AdValoremEquivalent, DutyUnit, Quantity, QuantityUnit, UnitValue, UnitValues,
 };
-pub use window::{parse_date, DateWindow};
+pub use window::{check_date, check_year, parse_date, DateWindow, MAX_YEAR, MIN_YEAR};

@@ -1,6 +1,8 @@
 //! Trade flows and the columnar trade matrix.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +14,9 @@ use crate::money::{Currency, Money, ValuationBasis};
 use crate::scope::ProductScope;
 
 /// One flow: what one economy sold another of one product in one year.
+/// Serde reads it through [`TradeFlow::validate`], as [`TradeMatrix::push`] would.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FlowRepr")]
 pub struct TradeFlow {
     /// Seller.
     pub exporter: Economy,
@@ -29,16 +33,78 @@ pub struct TradeFlow {
 }
 
 impl TradeFlow {
+    fn key_of(&self) -> String {
+        Self::key_text(self.exporter, self.importer, self.product, self.year)
+    }
+
     /// Checks the flow as [`TradeMatrix::push`] would: distinct economies, US
-    /// dollars, a non-negative value that fits whole cents, a year in 1900–2100.
+    /// dollars, a non-negative value in whole cents (a fraction of a cent is
+    /// refused, not rounded), a year in 1900–2100.
     pub fn validate(&self) -> Result<()> {
         TradeMatrix::check(self).map(|_| ())
     }
+
+    /// The flow's key as messages show it: `CHN→USA 9403.10 2017`.
+    fn key_text(exporter: Economy, importer: Economy, product: HsCode, year: i32) -> String {
+        format!("{exporter}→{importer} {product} {year}")
+    }
+}
+
+/// The serde form of a [`TradeFlow`], read strictly and then checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlowRepr {
+    exporter: Economy,
+    importer: Economy,
+    product: HsCode,
+    year: i32,
+    value: Money,
+    basis: ValuationBasis,
+}
+
+impl TryFrom<FlowRepr> for TradeFlow {
+    type Error = Error;
+    fn try_from(r: FlowRepr) -> Result<Self> {
+        let f = Self {
+            exporter: r.exporter,
+            importer: r.importer,
+            product: r.product,
+            year: r.year,
+            value: r.value,
+            basis: r.basis,
+        };
+        f.validate()?;
+        Ok(f)
+    }
+}
+
+/// What to do with two rows of the same flow (exporter, importer, product, year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Duplicates {
+    /// Refuse them with [`Error::DuplicateFlow`], naming the flow and both rows (the default everywhere).
+    #[default]
+    Refuse,
+    /// Sum them into one row (their valuation bases must agree).
+    Sum,
+}
+
+/// One number per flow key (exporter, importer, product, year): equal keys, equal numbers.
+fn flow_key(e: Economy, i: Economy, p: HsCode, y: i32) -> u128 {
+    // exporter and importer 32 bits each, product 38 bits, year offset from 1900 in 8 bits (1900..=2100).
+    u128::from(e.packed()) << 78
+        | u128::from(i.packed()) << 46
+        | u128::from(p.packed()) << 8
+        | u128::from((y - 1900) as u8)
 }
 
 /// Flows held column by column. Values are whole US cents (`i64`: exact,
-/// fast, and convertible to [`Money`] without loss). Indexes by economy
-/// pair and by product are kept up to date on every insertion.
+/// fast, and convertible to [`Money`] without loss); a value with a
+/// fraction of a cent is refused on every way in (constructor, serde, CSV,
+/// pandas, Arrow), never rounded. Each flow (exporter, importer, product,
+/// year) appears once: a second row of it is refused with
+/// [`Error::DuplicateFlow`] unless summing is asked for
+/// ([`TradeMatrix::extend_summing`]). Indexes by economy pair and by product
+/// are kept up to date on every insertion.
 ///
 /// ```
 /// use tradewar_core::{TradeMatrix, TradeFlow, Economy, Money, ValuationBasis};
@@ -114,13 +180,57 @@ impl TradeMatrix {
                 reason: "a trade value must not be negative",
             });
         }
-        if !(1900..=2100).contains(&flow.year) {
+        if !(crate::MIN_YEAR..=crate::MAX_YEAR).contains(&flow.year) {
             return Err(Error::Invalid {
                 what: "trade flow",
-                reason: format!("year {} is outside 1900-2100", flow.year),
+                reason: format!("year {} is outside {}-{}", flow.year, crate::MIN_YEAR, crate::MAX_YEAR),
             });
         }
-        flow.value.to_usd_cents()
+        flow.value.to_usd_cents_exact()
+    }
+
+    /// The first row (in row order) that repeats an earlier one: `(earlier, later)`
+    /// positions in the sequence of the matrix's rows followed by `new`.
+    fn first_repeat(&self, new: &[(TradeFlow, i64)]) -> Option<(usize, usize)> {
+        if new.is_empty() {
+            return None;
+        }
+        let n = self.len();
+        let mut keys: Vec<(u128, usize)> = Vec::with_capacity(new.len());
+        // Only the matrix's rows of the pairs the new flows touch can clash with them.
+        let mut pairs: Vec<(Economy, Economy)> = new.iter().map(|(f, _)| (f.exporter, f.importer)).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        for (e, i) in pairs {
+            for &r in self.pair_rows(e, i) {
+                let r = r as usize;
+                keys.push((flow_key(e, i, self.product[r], self.year[r]), r));
+            }
+        }
+        keys.extend(
+            new.iter().enumerate().map(|(k, (f, _))| (flow_key(f.exporter, f.importer, f.product, f.year), n + k)),
+        );
+        keys.sort_unstable();
+        keys.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| (w[0].1, w[1].1)).min_by_key(|&(_, later)| later)
+    }
+
+    fn flow_at(&self, position: usize, new: &[(TradeFlow, i64)]) -> TradeFlow {
+        self.get(position).unwrap_or_else(|| new[position - self.len()].0.clone())
+    }
+
+    fn duplicate(&self, (first, second): (usize, usize), new: &[(TradeFlow, i64)]) -> Error {
+        let f = self.flow_at(second, new);
+        Error::DuplicateFlow { flow: TradeFlow::key_text(f.exporter, f.importer, f.product, f.year), first, second }
+    }
+
+    fn stage<I: IntoIterator<Item = TradeFlow>>(flows: I) -> Result<Vec<(TradeFlow, i64)>> {
+        flows
+            .into_iter()
+            .map(|f| {
+                let cents = Self::check(&f)?;
+                Ok((f, cents))
+            })
+            .collect()
     }
 
     fn push_unchecked(&mut self, e: Economy, i: Economy, p: HsCode, y: i32, cents: i64, b: ValuationBasis) {
@@ -135,39 +245,114 @@ impl TradeMatrix {
         self.by_product.entry(p).or_default().push(row);
     }
 
-    /// Appends a validated flow.
+    /// Appends a validated flow; a flow already in the matrix is refused.
     #[allow(clippy::needless_pass_by_value)] // taking the flow by value reads naturally at call sites
     pub fn push(&mut self, flow: TradeFlow) -> Result<()> {
         let cents = Self::check(&flow)?;
+        let (by_pair, by_product) = (self.pair_rows(flow.exporter, flow.importer), self.product_rows(flow.product));
+        let rows = if by_pair.len() <= by_product.len() { by_pair } else { by_product };
+        let same = |r: usize| {
+            (self.exporter[r], self.importer[r], self.product[r], self.year[r])
+                == (flow.exporter, flow.importer, flow.product, flow.year)
+        };
+        if let Some(&r) = rows.iter().find(|&&r| same(r as usize)) {
+            return Err(Error::DuplicateFlow { flow: flow.key_of(), first: r as usize, second: self.len() });
+        }
         self.push_unchecked(flow.exporter, flow.importer, flow.product, flow.year, cents, flow.basis);
         Ok(())
     }
 
-    /// Appends many flows; if any is invalid nothing is added.
+    /// Appends many flows; if any is invalid, or repeats a flow (of the
+    /// matrix or of `flows`), nothing is added. Positions in
+    /// [`Error::DuplicateFlow`] count the matrix's rows first, then `flows`.
     pub fn extend<I: IntoIterator<Item = TradeFlow>>(&mut self, flows: I) -> Result<()> {
-        let mut staged = Vec::new();
-        for f in flows {
-            let cents = Self::check(&f)?;
-            staged.push((f, cents));
+        self.extend_with(flows, Duplicates::Refuse)
+    }
+
+    /// Appends many flows, summing the values of rows of the same flow
+    /// (with each other and with the matrix's own row). Rows of one flow on
+    /// two valuation bases are refused: they cannot be added. If anything is
+    /// refused, nothing is added.
+    pub fn extend_summing<I: IntoIterator<Item = TradeFlow>>(&mut self, flows: I) -> Result<()> {
+        self.extend_with(flows, Duplicates::Sum)
+    }
+
+    /// Appends many flows, doing `duplicates` with repeated flows.
+    pub fn extend_with<I: IntoIterator<Item = TradeFlow>>(&mut self, flows: I, duplicates: Duplicates) -> Result<()> {
+        let staged = Self::stage(flows)?;
+        match duplicates {
+            Duplicates::Refuse => {
+                if let Some(pair) = self.first_repeat(&staged) {
+                    return Err(self.duplicate(pair, &staged));
+                }
+                for (f, cents) in staged {
+                    self.push_unchecked(f.exporter, f.importer, f.product, f.year, cents, f.basis);
+                }
+            }
+            Duplicates::Sum => self.sum_in(&staged)?,
         }
-        for (f, cents) in staged {
+        Ok(())
+    }
+
+    /// Adds staged flows, summing repeats; checks everything before changing anything.
+    fn sum_in(&mut self, staged: &[(TradeFlow, i64)]) -> Result<()> {
+        let n = self.len();
+        let mut at: FxHashMap<u128, usize> = FxHashMap::default();
+        for (e, i) in staged.iter().map(|(f, _)| (f.exporter, f.importer)) {
+            for &r in self.pair_rows(e, i) {
+                let r = r as usize;
+                at.insert(flow_key(e, i, self.product[r], self.year[r]), r);
+            }
+        }
+        // Target position of every staged flow, the new rows' values and the additions to old rows.
+        let mut new_rows: Vec<(TradeFlow, i64)> = Vec::new();
+        let mut added: FxHashMap<usize, i64> = FxHashMap::default();
+        for (k, (f, cents)) in staged.iter().enumerate() {
+            let key = flow_key(f.exporter, f.importer, f.product, f.year);
+            let overflow = || Error::MoneyOverflow { context: format!("summing the rows of {}", f.key_of()) };
+            match at.get(&key) {
+                None => {
+                    at.insert(key, n + new_rows.len());
+                    new_rows.push((f.clone(), *cents));
+                }
+                Some(&pos) => {
+                    let basis = if pos < n { self.basis[pos] } else { new_rows[pos - n].0.basis };
+                    if basis != f.basis {
+                        return Err(Error::Invalid {
+                            what: "trade flows",
+                            reason: format!(
+                                "rows {pos} and {} are the same flow {} on two valuation bases ({basis} and {}): they \
+                                 cannot be summed",
+                                n + k,
+                                f.key_of(),
+                                f.basis
+                            ),
+                        });
+                    }
+                    if pos < n {
+                        let a = added.entry(pos).or_insert(0);
+                        *a = a.checked_add(*cents).ok_or_else(overflow)?;
+                        self.value_cents[pos].checked_add(*a).ok_or_else(overflow)?;
+                    } else {
+                        let v = &mut new_rows[pos - n].1;
+                        *v = v.checked_add(*cents).ok_or_else(overflow)?;
+                    }
+                }
+            }
+        }
+        for (pos, a) in added {
+            self.value_cents[pos] += a;
+        }
+        for (f, cents) in new_rows {
             self.push_unchecked(f.exporter, f.importer, f.product, f.year, cents, f.basis);
         }
         Ok(())
     }
 
-    /// Appends every row of another matrix.
-    pub fn append(&mut self, other: &TradeMatrix) {
-        for r in 0..other.len() {
-            self.push_unchecked(
-                other.exporter[r],
-                other.importer[r],
-                other.product[r],
-                other.year[r],
-                other.value_cents[r],
-                other.basis[r],
-            );
-        }
+    /// Appends every row of another matrix; a flow in both is refused and
+    /// nothing is added.
+    pub fn append(&mut self, other: &TradeMatrix) -> Result<()> {
+        self.extend(other.iter())
     }
 
     /// Number of rows.
@@ -363,9 +548,9 @@ mod tests {
         assert!(serde_json::from_str::<TradeMatrix>(&short).unwrap_err().to_string().contains("year"));
         let same_economy = text.replacen(r#""importer":["CHN""#, r#""importer":["USA""#, 1);
         assert!(serde_json::from_str::<TradeMatrix>(&same_economy).is_err());
-        // Values are held in whole cents, rounded half away from zero as `push` does.
-        let fraction_of_cent: TradeMatrix = serde_json::from_str(&text.replace("100.25", "100.255")).unwrap();
-        assert_eq!(fraction_of_cent.values_cents()[0], 10026);
+        // Values are held in whole cents: a fraction of a cent is refused, as `push` refuses it.
+        let e = serde_json::from_str::<TradeMatrix>(&text.replace("100.25", "100.255")).unwrap_err();
+        assert!(e.to_string().contains("fraction of a cent"), "{e}");
     }
 
     #[test]
@@ -386,6 +571,59 @@ mod tests {
             ..FlowFilter::default()
         });
         assert_eq!(soy.total(Economy::USA, Economy::CHN, 2017).to_string(), "101.25 USD");
+    }
+
+    /// Issue 11: duplicate flows were summed silently and sub-cent values rounded.
+    #[test]
+    fn duplicates_and_fractions_of_a_cent_are_refused() {
+        let mut m = TradeMatrix::new();
+        let e = m
+            .extend([
+                flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1"),
+                flow(Economy::CHN, Economy::USA, "8471.30", 2017, "1"),
+                flow(Economy::CHN, Economy::USA, "9403.10", 2017, "2"),
+            ])
+            .unwrap_err();
+        assert_eq!(e, Error::DuplicateFlow { flow: "CHN→USA 9403.10 2017".into(), first: 0, second: 2 });
+        assert!(m.is_empty());
+        m.push(flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1")).unwrap();
+        assert!(matches!(
+            m.push(flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1")),
+            Err(Error::DuplicateFlow { first: 0, second: 1, .. })
+        ));
+        // Another year, direction or product is another flow.
+        m.push(flow(Economy::CHN, Economy::USA, "9403.10", 2018, "1")).unwrap();
+        m.push(flow(Economy::USA, Economy::CHN, "9403.10", 2017, "1")).unwrap();
+        assert!(m.append(&m.clone()).is_err());
+        assert_eq!(m.len(), 3);
+        for bad in ["0.001", "100.505"] {
+            let e = TradeMatrix::new().push(flow(Economy::CHN, Economy::USA, "9403.10", 2017, bad)).unwrap_err();
+            assert!(e.to_string().contains("fraction of a cent"), "{e}");
+        }
+    }
+
+    #[test]
+    fn summing_when_asked() {
+        let mut m = TradeMatrix::new();
+        m.push(flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1")).unwrap();
+        m.extend_summing([
+            flow(Economy::CHN, Economy::USA, "9403.10", 2017, "2"),
+            flow(Economy::CHN, Economy::USA, "8471.30", 2017, "5"),
+            flow(Economy::CHN, Economy::USA, "8471.30", 2017, "0.25"),
+        ])
+        .unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.values_cents(), [300, 525]);
+        let before = m.clone();
+        let mut cif = flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1");
+        cif.basis = ValuationBasis::Cif;
+        let e = m.extend_summing([flow(Economy::CHN, Economy::USA, "0101", 2017, "1"), cif]).unwrap_err();
+        assert!(e.to_string().contains("two valuation bases"), "{e}");
+        assert_eq!(m, before);
+        let big = Money::from_usd_cents(i64::MAX);
+        let huge = TradeFlow { value: big, ..flow(Economy::CHN, Economy::USA, "9403.10", 2017, "1") };
+        assert!(matches!(m.extend_summing([huge]), Err(Error::MoneyOverflow { .. })));
+        assert_eq!(m, before);
     }
 
     #[test]
@@ -412,6 +650,7 @@ struct MatrixColumns {
     importer: Vec<Economy>,
     product: Vec<HsCode>,
     year: Vec<i32>,
+    #[serde(with = "crate::money::amount_serde::column")]
     value_usd: Vec<rust_decimal::Decimal>,
     basis: Vec<ValuationBasis>,
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::duty::{Duty, LegalBasis, Percent};
 use crate::economy::Economy;
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 use crate::hs::HsCode;
 use crate::money::Money;
 use crate::scope::ProductScope;
@@ -37,7 +37,7 @@ impl MeasureId {
 impl FromStr for MeasureId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = |reason| Error::InvalidMeasureId { value: s.to_string(), reason };
+        let bad = |reason| Error::InvalidMeasureId { value: excerpt(s), reason };
         if s.is_empty() || s.len() > 64 {
             return Err(bad("must be 1 to 64 characters"));
         }
@@ -75,12 +75,33 @@ impl From<MeasureId> for String {
 
 /// A firm or body that a measure names (ZTE, Huawei).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EntityRepr")]
 pub struct Entity {
     name: String,
     economy: Economy,
     /// What the entity buys, where known (used to size a denial order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     buys: Option<ProductScope>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityRepr {
+    name: String,
+    economy: Economy,
+    #[serde(default)]
+    buys: Option<ProductScope>,
+}
+
+impl TryFrom<EntityRepr> for Entity {
+    type Error = Error;
+    fn try_from(r: EntityRepr) -> Result<Self> {
+        let e = Self::new(&r.name, r.economy)?;
+        Ok(match r.buys {
+            Some(b) => e.buying(b),
+            None => e,
+        })
+    }
 }
 
 impl Entity {
@@ -117,6 +138,7 @@ impl Entity {
 
 /// What every measure has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "HeaderRepr")]
 pub struct MeasureHeader {
     /// Unique id in a timeline.
     pub id: MeasureId,
@@ -135,8 +157,30 @@ pub struct MeasureHeader {
     pub legal_basis: LegalBasis,
 }
 
+/// The serde form of a [`MeasureHeader`] (flattened into a measure's JSON),
+/// read through [`MeasureHeader::new`].
+#[derive(Deserialize)]
+struct HeaderRepr {
+    id: MeasureId,
+    name: String,
+    imposer: Economy,
+    target: Economy,
+    scope: ProductScope,
+    window: DateWindow,
+    legal_basis: LegalBasis,
+}
+
+impl TryFrom<HeaderRepr> for MeasureHeader {
+    type Error = Error;
+    fn try_from(r: HeaderRepr) -> Result<Self> {
+        Self::new(r.id.as_str(), &r.name, r.imposer, r.target, r.scope, r.window, r.legal_basis)
+    }
+}
+
 impl MeasureHeader {
-    /// A header; the name must not be empty and imposer and target must differ.
+    /// A header; the name must not be empty and imposer and target must
+    /// differ. (A measure whose scope holds no product is refused by
+    /// [`Measure::validate`], except a purchase commitment of services.)
     pub fn new(
         id: &str,
         name: &str,
@@ -156,14 +200,36 @@ impl MeasureHeader {
                 reason: format!("measure {id}: imposer and target are both {imposer}"),
             });
         }
+        let window = DateWindow::new_for(window.start(), window.end(), id.as_str())?;
         Ok(Self { id, name: name.trim().to_string(), imposer, target, scope, window, legal_basis })
+    }
+
+    /// Checks what [`MeasureHeader::new`] checks (the fields are public, so
+    /// a header can be changed after it was built).
+    pub fn validate(&self) -> Result<()> {
+        let again = Self::new(
+            self.id.as_str(),
+            &self.name,
+            self.imposer,
+            self.target,
+            self.scope.clone(),
+            self.window,
+            self.legal_basis,
+        )?;
+        if again.name != self.name {
+            return Err(Error::Invalid {
+                what: "measure",
+                reason: format!("measure {}: name {:?} has spaces around it", self.id, excerpt(&self.name)),
+            });
+        }
+        Ok(())
     }
 }
 
 /// Rates of a tariff-like measure: one for the whole scope, or one per
 /// product (the longest matching code wins).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "RatesRepr")]
 pub enum TariffRates {
     /// The same duty on every product in scope.
     Uniform {
@@ -191,9 +257,20 @@ mod by_product_serde {
         v.serialize(s)
     }
 
+    /// Per-product rates, read as the constructors take them: at least one, and no code listed twice
+    /// (the last one would silently win).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<HsCode, Duty>, D::Error> {
         let v: Vec<(HsCode, Duty)> = Vec::deserialize(d)?;
-        Ok(v.into_iter().collect())
+        if v.is_empty() {
+            return Err(serde::de::Error::custom("per-product rates are empty"));
+        }
+        let mut map = BTreeMap::new();
+        for (code, duty) in v {
+            if map.insert(code, duty).is_some() {
+                return Err(serde::de::Error::custom(format!("code {code} is listed twice in per-product rates")));
+            }
+        }
+        Ok(map)
     }
 }
 
@@ -262,7 +339,7 @@ impl TariffRates {
 
 /// A dated change of a measure's rates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", try_from = "ChangeRepr")]
 pub enum RateChange {
     /// Replace all rates (List 3: 10 % → 25 % on 2019-05-10).
     Set(TariffRates),
@@ -276,13 +353,55 @@ pub enum RateChange {
     /// September 2019 rates on 2020-02-14: factor 0.5).
     Scale {
         /// The factor, between 0 and 10.
+        #[serde(with = "crate::money::amount_serde")]
         factor: Decimal,
     },
+}
+
+impl RateChange {
+    /// Checks what the constructors check: new duties valid (no negative
+    /// rate), a factor between 0 and 10.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::Set(rates) => rates.validate(),
+            Self::Update { rates } => {
+                if rates.is_empty() {
+                    return Err(Error::Invalid { what: "rate change", reason: "the update lists no rates".into() });
+                }
+                rates.values().try_for_each(Duty::validate)
+            }
+            Self::Scale { factor } => {
+                if factor.is_sign_negative() && !factor.is_zero() || *factor > Decimal::TEN {
+                    return Err(Error::Invalid {
+                        what: "rate change",
+                        reason: format!("scale factor {factor} is not between 0 and 10"),
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl TariffRates {
+    /// Checks every duty (no negative rate) and that per-product rates list some product.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::Uniform { duty } => duty.validate(),
+            Self::ByProduct { rates } => {
+                if rates.is_empty() {
+                    return Err(Error::Invalid { what: "tariff rates", reason: "per-product rates are empty".into() });
+                }
+                rates.values().try_for_each(Duty::validate)
+            }
+        }
+    }
 }
 
 /// How a tariff layer combines with the others on the same line. Stacking
 /// rules are data: a timeline carries them with the measure.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "StackingRepr")]
 pub struct Stacking {
     /// How the layer's rate combines.
     #[serde(default)]
@@ -303,6 +422,7 @@ pub struct Stacking {
 /// A precedence rule on part of the value: the selected layers apply to at
 /// most `share` of the customs value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShareLimit {
     /// The layers confined.
     pub selector: Selector,
@@ -312,7 +432,7 @@ pub struct ShareLimit {
 
 /// How a layer's rate combines with the rest of the stack.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", from = "CombineRepr")]
 pub enum Combine {
     /// Adds to what is there (2018–2020: MFN + 301 + 232 + retaliation).
     #[default]
@@ -327,9 +447,29 @@ pub enum Combine {
     Floor,
 }
 
+/// The serde form of [`Combine`], read strictly (struct variants: serde
+/// checks unknown fields of struct variants only).
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum CombineRepr {
+    Add {},
+    MaxInGroup { group: String },
+    Floor {},
+}
+
+impl From<CombineRepr> for Combine {
+    fn from(r: CombineRepr) -> Self {
+        match r {
+            CombineRepr::Add {} => Self::Add,
+            CombineRepr::MaxInGroup { group } => Self::MaxInGroup { group },
+            CombineRepr::Floor {} => Self::Floor,
+        }
+    }
+}
+
 /// Picks layers for a precedence rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Selector {
     /// One measure.
     Measure(MeasureId),
@@ -353,7 +493,7 @@ impl Selector {
 
 /// A condition attached to lifting a measure early.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "ConditionRepr")]
 pub enum LiftCondition {
     /// A penalty paid.
     Penalty {
@@ -370,6 +510,164 @@ pub enum LiftCondition {
         /// The condition.
         text: String,
     },
+}
+
+// The serde forms of the types above: the same shapes, read strictly, then checked by the
+// type's `validate`, so that JSON accepts none of them that the constructors refuse.
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RatesRepr {
+    Uniform {
+        duty: Duty,
+    },
+    ByProduct {
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+}
+
+impl TryFrom<RatesRepr> for TariffRates {
+    type Error = Error;
+    fn try_from(r: RatesRepr) -> Result<Self> {
+        let rates = match r {
+            RatesRepr::Uniform { duty } => Self::Uniform { duty },
+            RatesRepr::ByProduct { rates } => Self::ByProduct { rates },
+        };
+        rates.validate()?;
+        Ok(rates)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+enum ChangeRepr {
+    Set(TariffRates),
+    Update {
+        #[serde(with = "by_product_serde")]
+        rates: BTreeMap<HsCode, Duty>,
+    },
+    Scale {
+        #[serde(with = "crate::money::amount_serde")]
+        factor: Decimal,
+    },
+}
+
+impl TryFrom<ChangeRepr> for RateChange {
+    type Error = Error;
+    fn try_from(r: ChangeRepr) -> Result<Self> {
+        let change = match r {
+            ChangeRepr::Set(rates) => Self::Set(rates),
+            ChangeRepr::Update { rates } => Self::Update { rates },
+            ChangeRepr::Scale { factor } => Self::Scale { factor },
+        };
+        change.validate()?;
+        Ok(change)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StackingRepr {
+    #[serde(default)]
+    combine: Combine,
+    #[serde(default)]
+    value_share: Option<Percent>,
+    #[serde(default)]
+    switches_off: Vec<Selector>,
+    #[serde(default)]
+    confines: Vec<ShareLimit>,
+}
+
+impl TryFrom<StackingRepr> for Stacking {
+    type Error = Error;
+    fn try_from(r: StackingRepr) -> Result<Self> {
+        let s =
+            Self { combine: r.combine, value_share: r.value_share, switches_off: r.switches_off, confines: r.confines };
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum ConditionRepr {
+    Penalty { amount: Money },
+    Escrow { amount: Money },
+    Other { text: String },
+}
+
+impl TryFrom<ConditionRepr> for LiftCondition {
+    type Error = Error;
+    fn try_from(r: ConditionRepr) -> Result<Self> {
+        let c = match r {
+            ConditionRepr::Penalty { amount } => Self::Penalty { amount },
+            ConditionRepr::Escrow { amount } => Self::Escrow { amount },
+            ConditionRepr::Other { text } => Self::Other { text },
+        };
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+impl LiftCondition {
+    /// Checks what the constructors check: amounts not negative, a condition in words not empty.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::Penalty { amount } | Self::Escrow { amount } if amount.is_negative() => Err(Error::InvalidMoney {
+                value: amount.to_string(),
+                reason: "a penalty or an escrow must not be negative",
+            }),
+            Self::Other { text } if text.trim().is_empty() => {
+                Err(Error::Invalid { what: "lift condition", reason: "a condition must not be empty".into() })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Selector {
+    /// Checks what the constructors check: an id prefix is not empty (it would select every layer).
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::IdPrefix(p) if p.trim().is_empty() || p.trim() != p => Err(Error::Invalid {
+                what: "layer selector",
+                reason: format!("id prefix {:?} is empty or has spaces around it", excerpt(p)),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Stacking {
+    /// Checks what the constructors check: shares between 0 and 100%, a
+    /// named group, and selectors that select something.
+    pub fn validate(&self) -> Result<()> {
+        let share = |p: Percent, what: &str| -> Result<()> {
+            let p = p.check_rate().map_err(|e| Error::Invalid { what: "stacking", reason: format!("{what}: {e}") })?;
+            if p.value() > Decimal::ONE_HUNDRED {
+                return Err(Error::Invalid { what: "stacking", reason: format!("{what} {p} is above 100%") });
+            }
+            Ok(())
+        };
+        if let Some(p) = self.value_share {
+            share(p, "value_share")?;
+        }
+        for l in &self.confines {
+            share(l.share, "confined share")?;
+            l.selector.validate()?;
+        }
+        self.switches_off.iter().try_for_each(Selector::validate)?;
+        if let Combine::MaxInGroup { group } = &self.combine {
+            if group.trim().is_empty() || group.trim() != group {
+                return Err(Error::Invalid {
+                    what: "stacking",
+                    reason: format!("group {:?} is empty or has spaces around it", excerpt(group)),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for LiftCondition {
@@ -394,6 +692,7 @@ pub enum CommitmentKind {
 
 /// One year's committed amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommitmentYear {
     /// Calendar year.
     pub year: i32,
@@ -402,8 +701,13 @@ pub struct CommitmentYear {
 }
 
 /// A trade-policy measure.
+///
+/// Serde writes the header's fields and the variant's own fields side by
+/// side under `"type"`; reading refuses unknown fields at every level and
+/// goes through the checks of the constructors ([`MeasureHeader::new`],
+/// [`Measure::validate`]), so JSON accepts no measure the constructors refuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "MeasureRepr")]
 #[non_exhaustive]
 pub enum Measure {
     /// An additional import duty on the target's goods (Section 301, retaliation).
@@ -484,6 +788,116 @@ pub enum Measure {
     },
 }
 
+/// Fields of a measure's JSON that no field of its kind takes (their values are skipped unread).
+#[allow(clippy::zero_sized_map_values)] // only the keys matter
+type UnknownFields = BTreeMap<String, serde::de::IgnoredAny>;
+
+/// The serde form of a [`Measure`]: the same shape, with the header read
+/// through [`MeasureHeader::new`] and every other key collected so that an
+/// unknown one is refused (`deny_unknown_fields` does not combine with the
+/// flattened header).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::zero_sized_map_values)] // only the keys of `unknown` matter
+enum MeasureRepr {
+    Tariff {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        rates: TariffRates,
+        #[serde(default)]
+        stacking: Stacking,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    TariffExclusion {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        tariff: MeasureId,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    MfnChange {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        rates: TariffRates,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    ExportBan {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        #[serde(default)]
+        entity: Option<Entity>,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    ImportBan {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    Quota {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        annual_value: Money,
+        out_of_quota: Duty,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    PurchaseCommitment {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        kind: CommitmentKind,
+        baseline_year: i32,
+        years: Vec<CommitmentYear>,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+    Subsidy {
+        #[serde(flatten)]
+        header: MeasureHeader,
+        rate: Percent,
+        export_only: bool,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    },
+}
+
+impl TryFrom<MeasureRepr> for Measure {
+    type Error = Error;
+    fn try_from(r: MeasureRepr) -> Result<Self> {
+        let (m, unknown) = match r {
+            MeasureRepr::Tariff { header, rates, stacking, unknown } => {
+                (Self::Tariff { header, rates, stacking }, unknown)
+            }
+            MeasureRepr::TariffExclusion { header, tariff, unknown } => {
+                (Self::TariffExclusion { header, tariff }, unknown)
+            }
+            MeasureRepr::MfnChange { header, rates, unknown } => (Self::MfnChange { header, rates }, unknown),
+            MeasureRepr::ExportBan { header, entity, unknown } => (Self::ExportBan { header, entity }, unknown),
+            MeasureRepr::ImportBan { header, unknown } => (Self::ImportBan { header }, unknown),
+            MeasureRepr::Quota { header, annual_value, out_of_quota, unknown } => {
+                (Self::Quota { header, annual_value, out_of_quota }, unknown)
+            }
+            MeasureRepr::PurchaseCommitment { header, kind, baseline_year, years, unknown } => {
+                (Self::PurchaseCommitment { header, kind, baseline_year, years }, unknown)
+            }
+            MeasureRepr::Subsidy { header, rate, export_only, unknown } => {
+                (Self::Subsidy { header, rate, export_only }, unknown)
+            }
+        };
+        if let Some(field) = unknown.keys().next() {
+            return Err(Error::Invalid {
+                what: "measure",
+                reason: format!("measure {}: unknown field {:?} for a {}", m.id(), excerpt(field), m.kind()),
+            });
+        }
+        m.validate()?;
+        Ok(m)
+    }
+}
+
 impl Measure {
     /// The common fields.
     pub fn header(&self) -> &MeasureHeader {
@@ -557,43 +971,62 @@ impl Measure {
         }
     }
 
-    /// Checks the parts agree (per-product rates inside the scope, sane
-    /// commitment years, a value share between 0 and 100 %).
+    /// Checks everything the constructors check: the header
+    /// ([`MeasureHeader::validate`]), every duty and rate (none negative),
+    /// the stacking rules, sane commitment years, an entity of the target
+    /// economy.
     pub fn validate(&self) -> Result<()> {
         let id = self.id().clone();
         let invalid =
             |reason: String| Err(Error::Invalid { what: "measure", reason: format!("measure {id}: {reason}") });
-        match self {
-            Self::Tariff { stacking, rates, .. } => {
-                if let Some(share) = stacking.value_share {
-                    if share.value() > Decimal::ONE_HUNDRED {
-                        return invalid(format!("value share {share} is above 100%"));
-                    }
-                }
-                if let Some(l) = stacking.confines.iter().find(|l| l.share.value() > Decimal::ONE_HUNDRED) {
-                    return invalid(format!("confined share {} is above 100%", l.share));
-                }
-                if let TariffRates::ByProduct { rates } = rates {
-                    if rates.is_empty() {
-                        return invalid("per-product rates are empty".into());
-                    }
-                }
+        let within = |e: Error| match e {
+            Error::Invalid { reason, .. } => {
+                Error::Invalid { what: "measure", reason: format!("measure {id}: {reason}") }
             }
+            other => other,
+        };
+        self.header().validate()?;
+        // A measure on no product does nothing: `{"include": []}`, or `84` minus `84`. Only a
+        // purchase commitment may have no goods scope: it buys services.
+        let scope = &self.header().scope;
+        if scope.covers_nothing() && !matches!(self, Self::PurchaseCommitment { .. }) {
+            return invalid(format!("its scope {scope:?} holds no product"));
+        }
+        if let Some(rates) = self.rates() {
+            rates.validate().map_err(within)?;
+        }
+        match self {
+            Self::Tariff { stacking, .. } => stacking.validate().map_err(within)?,
             Self::MfnChange { header, .. } if header.target != Economy::WLD => {
                 return invalid(format!("an MFN change applies to every partner (target WLD), not {}", header.target));
             }
-            Self::PurchaseCommitment { years, .. } => {
+            Self::PurchaseCommitment { years, baseline_year, .. } => {
+                crate::check_year(i64::from(*baseline_year), "baseline year").map_err(within)?;
                 if years.is_empty() {
                     return invalid("a purchase commitment needs at least one year".into());
                 }
+                let mut seen = std::collections::BTreeSet::new();
                 for y in years {
+                    crate::check_year(i64::from(y.year), "commitment year").map_err(within)?;
                     if y.amount.is_negative() {
                         return invalid(format!("committed amount {} for {} is negative", y.amount, y.year));
                     }
+                    if !seen.insert(y.year) {
+                        return invalid(format!("year {} is committed twice", y.year));
+                    }
                 }
             }
-            Self::Quota { annual_value, .. } if annual_value.is_negative() => {
-                return invalid(format!("quota value {annual_value} is negative"));
+            Self::Quota { annual_value, out_of_quota, .. } => {
+                if annual_value.is_negative() {
+                    return invalid(format!("quota value {annual_value} is negative"));
+                }
+                out_of_quota.validate().map_err(within)?;
+            }
+            Self::Subsidy { rate, .. } => {
+                rate.check_rate().map_err(|e| Error::Invalid {
+                    what: "measure",
+                    reason: format!("measure {id}: subsidy rate: {e}"),
+                })?;
             }
             Self::ExportBan { header, entity: Some(e) } if e.economy() != header.target => {
                 return invalid(format!(

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 
 /// An ISO 4217 currency code (three upper-case letters).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ impl FromStr for Currency {
         if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
             Ok(Self([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
         } else {
-            Err(Error::InvalidCurrency { value: s.to_string() })
+            Err(Error::InvalidCurrency { value: excerpt(s) })
         }
     }
 }
@@ -89,9 +89,44 @@ impl From<Currency> for String {
 /// # Ok::<(), tradewar_core::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Money {
+    #[serde(with = "amount_serde")]
     amount: Decimal,
     currency: Currency,
+}
+
+/// Serde of an exact decimal as its plain text (`"-3.25"`), read back with
+/// the rule of [`Money::usd`] (no exponent, no `_`, no JSON number: a
+/// float is not exact), so that JSON accepts no amount the constructors refuse.
+pub(crate) mod amount_serde {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        super::parse_amount(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for a column of amounts.
+    pub mod column {
+        use rust_decimal::Decimal;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(ToString::to_string))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|t| super::super::parse_amount(t).map_err(serde::de::Error::custom))
+                .collect()
+        }
+    }
 }
 
 impl Money {
@@ -153,6 +188,20 @@ impl Money {
         i64::try_from(cents).map_err(|_| Error::MoneyOverflow { context: format!("converting {self} to cents") })
     }
 
+    /// The amount in whole US cents, exactly: an error for other currencies,
+    /// for amounts beyond ±9.2e16 dollars, and for an amount with a fraction
+    /// of a cent (which [`Money::to_usd_cents`] would round). Trade values
+    /// are held this way, so a sub-cent value is refused, never rounded.
+    pub fn to_usd_cents_exact(&self) -> Result<i64> {
+        if self.amount.round_dp(2) != self.amount {
+            return Err(Error::InvalidMoney {
+                value: excerpt(&self.to_string()),
+                reason: "has a fraction of a cent: trade values are held in whole cents, so round it to 2 decimal places first",
+            });
+        }
+        self.to_usd_cents()
+    }
+
     /// Same-currency sum.
     pub fn checked_add(self, other: Self) -> Result<Self> {
         self.same_currency(other)?;
@@ -209,16 +258,36 @@ impl Money {
     }
 }
 
-fn parse_amount(s: &str) -> Result<Decimal> {
+/// Parses a plain decimal amount (`-3.25`, `1000000000`; no exponent, no
+/// thousands separators): the one rule for amounts of money given as text.
+pub(crate) fn parse_amount(s: &str) -> Result<Decimal> {
     let t = s.trim();
-    let bad = |reason| Error::InvalidMoney { value: s.to_string(), reason };
+    let bad = |reason| Error::InvalidMoney { value: excerpt(s), reason };
     if t.is_empty() {
         return Err(bad("empty"));
     }
     if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
         return Err(bad("not a plain decimal number"));
     }
-    Decimal::from_str_exact(t).map_err(|_| bad("not a decimal number that fits 28 digits"))
+    Decimal::from_str_exact(t).map_err(|_| bad(decimal_trouble(t)))
+}
+
+/// Why text of digits, signs and dots is not a `Decimal`: too large, too
+/// many decimal places, or malformed.
+pub(crate) fn decimal_trouble(t: &str) -> &'static str {
+    let body = t.trim_start_matches(['+', '-']);
+    let well_formed = body.bytes().filter(|b| *b == b'.').count() <= 1
+        && body.bytes().any(|b| b.is_ascii_digit())
+        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if !well_formed {
+        return "not a plain decimal number";
+    }
+    let whole = body.split('.').next().unwrap_or("").trim_start_matches('0');
+    if whole.len() > 28 {
+        "too large: at most 28 digits before the decimal point"
+    } else {
+        "too many digits: at most 28 significant digits in all"
+    }
 }
 
 impl FromStr for Money {
@@ -227,7 +296,7 @@ impl FromStr for Money {
         let t = s.trim();
         let (amount, currency) = t
             .rsplit_once(' ')
-            .ok_or_else(|| Error::InvalidMoney { value: s.to_string(), reason: "expected \"<amount> <currency>\"" })?;
+            .ok_or_else(|| Error::InvalidMoney { value: excerpt(s), reason: "expected \"<amount> <currency>\"" })?;
         Ok(Self { amount: parse_amount(amount)?, currency: currency.parse()? })
     }
 }
@@ -303,11 +372,9 @@ impl FromStr for ValuationBasis {
             "fob" => Ok(Self::Fob),
             "cif" => Ok(Self::Cif),
             "customs" | "customs_value" | "customs value" | "cv" => Ok(Self::CustomsValue),
-            _ => Err(Error::UnknownKeyword {
-                kind: "valuation basis",
-                value: s.to_string(),
-                expected: "fob, cif, customs",
-            }),
+            _ => {
+                Err(Error::UnknownKeyword { kind: "valuation basis", value: excerpt(s), expected: "fob, cif, customs" })
+            }
         }
     }
 }
@@ -349,6 +416,24 @@ mod tests {
     }
 
     #[test]
+    fn overflow_says_too_large() {
+        let e = Money::usd(&"9".repeat(40)).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+        assert!(Money::usd("1.2.3").unwrap_err().to_string().contains("not a plain decimal number"));
+    }
+
+    /// Issue 11: sub-cent values were rounded without notice in every door of the trade matrix.
+    #[test]
+    fn exact_cents_refuse_fractions_of_a_cent() {
+        assert_eq!(Money::usd("100.50").unwrap().to_usd_cents_exact().unwrap(), 10050);
+        assert_eq!(Money::usd("100.5000").unwrap().to_usd_cents_exact().unwrap(), 10050);
+        for bad in ["0.001", "100.505", "-0.005"] {
+            let e = Money::usd(bad).unwrap().to_usd_cents_exact().unwrap_err();
+            assert!(e.to_string().contains("fraction of a cent"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn cents_round_trip() {
         assert_eq!(Money::from_usd_cents(12_345).to_string(), "123.45 USD");
         assert_eq!(Money::usd("0.005").unwrap().to_usd_cents().unwrap(), 1);
@@ -367,6 +452,8 @@ mod tests {
         assert_eq!(j, r#"{"amount":"375200000000.10","currency":"USD"}"#);
         assert_eq!(serde_json::from_str::<Money>(&j).unwrap(), m);
         assert!(serde_json::from_str::<Money>(r#"{"amount":"x","currency":"USD"}"#).is_err());
+        let e = serde_json::from_str::<Money>(r#"{"amount":"1","currency":"USD","curency":"EUR"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
     }
 
     proptest! {

@@ -16,6 +16,7 @@ use crate::schedule::{LineAggregation, Schedule};
 
 /// One event date of a replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReplayStep {
     /// The date.
     pub date: NaiveDate,
@@ -29,6 +30,7 @@ pub struct ReplayStep {
 
 /// A whole replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Replay {
     /// Timeline name.
     pub name: String,

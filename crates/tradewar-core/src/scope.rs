@@ -23,7 +23,7 @@ use crate::hs::HsCode;
 /// # Ok::<(), tradewar_core::Error>(())
 /// ```
 #[derive(Clone, Default, Serialize, Deserialize)]
-#[serde(from = "ScopeRepr", into = "ScopeRepr")]
+#[serde(try_from = "ScopeRepr", into = "ScopeRepr")]
 pub struct ProductScope {
     all: bool,
     include: Vec<HsCode>,
@@ -45,6 +45,7 @@ pub enum Overlap {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ScopeRepr {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     all: bool,
@@ -54,10 +55,20 @@ struct ScopeRepr {
     exclude: Vec<HsCode>,
 }
 
-impl From<ScopeRepr> for ProductScope {
-    fn from(r: ScopeRepr) -> Self {
+impl TryFrom<ScopeRepr> for ProductScope {
+    type Error = crate::Error;
+    fn try_from(r: ScopeRepr) -> Result<Self> {
+        if r.all && !r.include.is_empty() {
+            return Err(crate::Error::Invalid {
+                what: "product scope",
+                reason: format!(
+                    "\"all\": true and {} included codes: a scope is every product or the codes listed, not both",
+                    r.include.len()
+                ),
+            });
+        }
         let s = if r.all { Self::all() } else { Self::new(r.include) };
-        s.with_exclusions(r.exclude)
+        Ok(s.with_exclusions(r.exclude))
     }
 }
 
@@ -126,6 +137,20 @@ impl ProductScope {
     /// Whether nothing is included.
     pub fn is_empty(&self) -> bool {
         !self.all && self.include.is_empty()
+    }
+
+    /// Whether the scope holds no product at all: nothing included, or
+    /// every included code excluded (by itself or an ancestor), or every
+    /// product minus every chapter. A measure on such a scope does nothing;
+    /// [`crate::Measure::validate`] refuses it (but for a purchase commitment of services).
+    pub fn covers_nothing(&self) -> bool {
+        if self.all {
+            // Every chapter (01 to 99 but the nonexistent 00 and the reserved 77) excluded whole.
+            return (1..=99u64)
+                .filter(|&c| c != 77)
+                .all(|c| HsCode::from_parts(c, 2).is_ok_and(|code| self.exclude_set.contains(&code)));
+        }
+        self.include.iter().all(|&c| Self::hit(&self.exclude_set, c))
     }
 
     fn hit(set: &HashSet<HsCode>, code: HsCode) -> bool {
@@ -314,5 +339,27 @@ mod tests {
         let all = serde_json::to_string(&ProductScope::all()).unwrap();
         assert_eq!(serde_json::from_str::<ProductScope>(&all).unwrap(), ProductScope::all());
         assert!(serde_json::from_str::<ProductScope>(r#"{"include":["12x"]}"#).is_err());
+    }
+
+    /// Issue 11: `"exlude"` in a scope was ignored, and `all` with a list kept only `all`.
+    #[test]
+    fn json_is_read_strictly() {
+        let e = serde_json::from_str::<ProductScope>(r#"{"include":["84"],"exlude":["8471"]}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `exlude`"), "{e}");
+        let e = serde_json::from_str::<ProductScope>(r#"{"all":true,"include":["84"]}"#).unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+    }
+
+    #[test]
+    fn scopes_that_cover_nothing() {
+        assert!(ProductScope::new([]).covers_nothing());
+        assert!(ProductScope::from_codes(["84"]).unwrap().excluding(["84"]).unwrap().covers_nothing());
+        assert!(ProductScope::from_codes(["8471.30"]).unwrap().excluding(["84"]).unwrap().covers_nothing());
+        assert!(!ProductScope::from_codes(["84", "85"]).unwrap().excluding(["84"]).unwrap().covers_nothing());
+        assert!(!ProductScope::from_codes(["84"]).unwrap().excluding(["8471"]).unwrap().covers_nothing());
+        assert!(!ProductScope::all().covers_nothing());
+        let every_chapter: Vec<String> = (1..=99).filter(|c| *c != 77).map(|c| format!("{c:02}")).collect();
+        let none = ProductScope::all().excluding(every_chapter.iter().map(String::as_str)).unwrap();
+        assert!(none.covers_nothing());
     }
 }

@@ -54,7 +54,11 @@ pub enum Action {
 }
 
 /// A dated action with an optional note.
+///
+/// Serde writes the action's fields beside `date` and `note`; reading
+/// refuses unknown fields and checks the event as [`Event::validate`] does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EventRepr")]
 pub struct Event {
     /// The day it takes effect.
     pub date: NaiveDate,
@@ -66,7 +70,98 @@ pub struct Event {
     pub note: Option<String>,
 }
 
+/// The serde form of an [`Event`]: one variant per action, each with the
+/// date and note, read strictly.
+#[derive(Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(clippy::large_enum_variant)] // read once, then moved into an `Event`
+enum EventRepr {
+    Impose {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        measure: Measure,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    ChangeRates {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        id: MeasureId,
+        change: RateChange,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    Suspend {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        id: MeasureId,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    Resume {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        id: MeasureId,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    Lift {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        id: MeasureId,
+        #[serde(default)]
+        conditions: Vec<LiftCondition>,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    Milestone {
+        #[serde(with = "crate::window::date_serde")]
+        date: NaiveDate,
+        title: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
+}
+
+impl TryFrom<EventRepr> for Event {
+    type Error = Error;
+    fn try_from(r: EventRepr) -> Result<Self> {
+        let (date, action, note) = match r {
+            EventRepr::Impose { date, measure, note } => (date, Action::Impose { measure }, note),
+            EventRepr::ChangeRates { date, id, change, note } => (date, Action::ChangeRates { id, change }, note),
+            EventRepr::Suspend { date, id, note } => (date, Action::Suspend { id }, note),
+            EventRepr::Resume { date, id, note } => (date, Action::Resume { id }, note),
+            EventRepr::Lift { date, id, conditions, note } => (date, Action::Lift { id, conditions }, note),
+            EventRepr::Milestone { date, title, note } => (date, Action::Milestone { title }, note),
+        };
+        let e = Self { date, action, note };
+        e.validate()?;
+        Ok(e)
+    }
+}
+
 impl Event {
+    /// Checks what the constructors check of one event on its own: a date
+    /// in 1900–2100, a valid measure, a valid change of rates, lift
+    /// conditions that are not negative or empty, a milestone with a title.
+    /// (Whether the event fits its timeline is [`Timeline`]'s check.)
+    pub fn validate(&self) -> Result<()> {
+        crate::check_date(self.date)?;
+        let invalid =
+            |id: &MeasureId, reason: String| Error::InvalidEvent { id: id.to_string(), date: self.date, reason };
+        match &self.action {
+            Action::Impose { measure } => measure.validate(),
+            Action::ChangeRates { id, change } => change.validate().map_err(|e| invalid(id, e.to_string())),
+            Action::Lift { id, conditions } => {
+                conditions.iter().try_for_each(LiftCondition::validate).map_err(|e| invalid(id, e.to_string()))
+            }
+            Action::Milestone { title } if title.trim().is_empty() => {
+                Err(Error::Invalid { what: "event", reason: format!("the milestone on {} has no title", self.date) })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// An event without a note.
     pub fn new(date: NaiveDate, action: Action) -> Self {
         Self { date, action, note: None }
@@ -194,6 +289,7 @@ pub struct Timeline {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TimelineRepr {
     name: String,
     events: Vec<Event>,
@@ -307,8 +403,8 @@ fn invalid(id: &MeasureId, date: NaiveDate, reason: impl Into<String>) -> Error 
 fn validate(events: &[Event]) -> Result<BTreeMap<MeasureId, usize>> {
     let mut index = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
+        e.validate()?;
         if let Action::Impose { measure } = &e.action {
-            measure.validate()?;
             let h = measure.header();
             if h.window.start() != e.date {
                 return Err(invalid(

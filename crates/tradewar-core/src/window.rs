@@ -5,11 +5,89 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 
-/// Parses `YYYY-MM-DD`, naming the text on failure.
+/// The first year the library reads (dates and trade years alike).
+pub const MIN_YEAR: i32 = 1900;
+/// The last year the library reads (dates and trade years alike).
+pub const MAX_YEAR: i32 = 2100;
+
+/// Parses `YYYY-MM-DD`: exactly four digits of year, two of month, two of
+/// day, a real day, and a year from [`MIN_YEAR`] to [`MAX_YEAR`]. This is
+/// the one date rule of every way in (constructors, serde, CSV, Python);
+/// `18-07-06` is refused rather than read as the year 18.
+///
+/// ```
+/// use tradewar_core::parse_date;
+/// assert_eq!(parse_date(" 2018-07-06 ")?.to_string(), "2018-07-06");
+/// for bad in ["18-07-06", "2018-7-6", "0000-01-01", "-001-01-01", "2018-02-30", "+2018-07-06"] {
+///     assert!(parse_date(bad).is_err(), "{bad}");
+/// }
+/// # Ok::<(), tradewar_core::Error>(())
+/// ```
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Error::InvalidDate { value: s.to_string() })
+    let bad = || Error::InvalidDate { value: excerpt(s) };
+    let t = s.trim().as_bytes();
+    let digits = |r: std::ops::Range<usize>| t[r].iter().all(u8::is_ascii_digit);
+    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| t[r].iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    let date = NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).ok_or_else(bad)?;
+    check_date(date)
+}
+
+/// A date as every constructor takes it: in the years [`MIN_YEAR`] to [`MAX_YEAR`].
+pub fn check_date(date: NaiveDate) -> Result<NaiveDate> {
+    use chrono::Datelike;
+    if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(Error::InvalidDate { value: date.to_string() })
+    }
+}
+
+/// A calendar year as every constructor takes it (a trade year, a base
+/// year, a deadline): from [`MIN_YEAR`] to [`MAX_YEAR`]. `what` names it.
+pub fn check_year(year: i64, what: &'static str) -> Result<i32> {
+    i32::try_from(year).ok().filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y)).ok_or_else(|| Error::Invalid {
+        what,
+        reason: format!("{year} is not a year between {MIN_YEAR} and {MAX_YEAR}"),
+    })
+}
+
+/// Serde of a date through [`parse_date`] (the text form `YYYY-MM-DD`).
+pub(crate) mod date_serde {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        d.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_date(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for an optional date (`null` or absent is `None`).
+    pub mod option {
+        use chrono::NaiveDate;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        #[allow(clippy::trivially_copy_pass_by_ref, clippy::ref_option)] // serde's `with` signature
+        pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+            d.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                None => Ok(None),
+                Some(text) => super::super::parse_date(&text).map(Some).map_err(serde::de::Error::custom),
+            }
+        }
+    }
 }
 
 /// A half-open window of days `[start, end)`: in force from `start`, no
@@ -34,9 +112,11 @@ pub struct DateWindow {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct WindowRepr {
+    #[serde(with = "date_serde")]
     start: NaiveDate,
-    #[serde(default)]
+    #[serde(default, with = "date_serde::option")]
     end: Option<NaiveDate>,
 }
 
@@ -60,8 +140,11 @@ impl DateWindow {
     }
 
     /// As [`DateWindow::new`], naming what the window belongs to in the error.
+    /// Both dates must lie in the years [`MIN_YEAR`] to [`MAX_YEAR`].
     pub fn new_for(start: NaiveDate, end: Option<NaiveDate>, context: &str) -> Result<Self> {
+        check_date(start)?;
         if let Some(e) = end {
+            check_date(e)?;
             if e <= start {
                 return Err(Error::InvertedWindow { context: context.to_string(), start, end: e });
             }
@@ -69,7 +152,9 @@ impl DateWindow {
         Ok(Self { start, end })
     }
 
-    /// In force from `start` until further notice.
+    /// In force from `start` until further notice. `start` is taken as it
+    /// is (this is the `const` path for literals); [`DateWindow::new`]
+    /// checks its year.
     pub const fn from(start: NaiveDate) -> Self {
         Self { start, end: None }
     }
@@ -141,6 +226,40 @@ mod tests {
         let j = serde_json::to_string(&a).unwrap();
         assert_eq!(j, r#"{"start":"2018-01-01","end":"2018-07-01"}"#);
         assert!(serde_json::from_str::<DateWindow>(r#"{"start":"2018-07-01","end":"2018-01-01"}"#).is_err());
+    }
+
+    /// Issue 11: `18-07-06` became the year 18, and years 0 and -1 were
+    /// accepted and failed later in Python (`ValueError: year 0 is out of range`).
+    #[test]
+    fn dates_are_refused_at_parse_with_the_accepted_form() {
+        for bad in
+            ["18-07-06", "0000-01-01", "-001-01-01", "+2018-07-06", "2018-7-6", "20180706", "1899-12-31", "2101-01-01"]
+        {
+            let e = parse_date(bad).unwrap_err();
+            assert!(matches!(e, Error::InvalidDate { .. }), "{bad}");
+            assert!(e.to_string().contains("expected YYYY-MM-DD"), "{e}");
+        }
+        assert_eq!(
+            parse_date("18-07-06").unwrap_err().to_string(),
+            "invalid date \"18-07-06\": expected YYYY-MM-DD (a four-digit year from 1900 to 2100, e.g. 2018-07-06)"
+        );
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("2100-12-31").is_ok());
+        // Dates made in Rust (or handed over by Python) pass the same rule in the constructor...
+        let far = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        assert!(DateWindow::new(far, None).is_err());
+        assert!(DateWindow::new(d("2018-01-01"), Some(NaiveDate::from_ymd_opt(9999, 1, 1).unwrap())).is_err());
+        // ...and in serde, where a window's dates are read with the same parser.
+        assert!(serde_json::from_str::<DateWindow>(r#"{"start":"18-07-06"}"#).is_err());
+        assert!(serde_json::from_str::<DateWindow>(r#"{"start":"+002018-07-06"}"#).is_err());
+        assert!(check_year(2017, "year").is_ok());
+        assert!(check_year(1 << 40, "year").unwrap_err().to_string().contains("1099511627776"));
+    }
+
+    /// Issue 11: unknown fields below the top level were ignored (`"ned"` in a window).
+    #[test]
+    fn unknown_fields_are_refused() {
+        let e = serde_json::from_str::<DateWindow>(r#"{"start":"2018-01-01","ned":"2019-01-01"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `ned`"), "{e}");
     }
 
     proptest! {

@@ -4,6 +4,12 @@ use std::io::Read;
 
 use crate::error::{DataError, Result};
 
+/// The most bytes a CSV field may hold (1 MiB). The embedded files' longest
+/// field is 55 KB (a list of codes); a longer field is refused with
+/// [`DataError::FieldTooLong`] as soon as the reader has seen that much of
+/// it, so a file with one endless line costs at most about this much memory.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
+
 /// A CSV being read: its name (for messages), its column positions and its records.
 pub(crate) struct CsvSource<R: Read> {
     name: String,
@@ -34,11 +40,25 @@ pub(crate) struct QuoteTracker<R> {
     /// 1-based line of the next byte, and of the quote that opened the current quoted field.
     line: u64,
     opened_on: u64,
+    /// Bytes of the current field so far, the line it started on, and the
+    /// line of a field found longer than [`MAX_FIELD_BYTES`].
+    field: usize,
+    field_line: u64,
+    too_long: Option<u64>,
 }
 
 impl<R> QuoteTracker<R> {
     fn new(inner: R) -> Self {
-        Self { inner, state: Quoting::FieldStart, bom: 0, line: 1, opened_on: 0 }
+        Self {
+            inner,
+            state: Quoting::FieldStart,
+            bom: 0,
+            line: 1,
+            opened_on: 0,
+            field: 0,
+            field_line: 1,
+            too_long: None,
+        }
     }
 
     fn feed(&mut self, bytes: &[u8]) {
@@ -52,6 +72,17 @@ impl<R> QuoteTracker<R> {
                 self.bom = BOM.len();
             }
             let end = matches!(b, b',' | b'\n' | b'\r');
+            if end && self.state != Quoting::Quoted {
+                self.field = 0;
+            } else {
+                if self.field == 0 {
+                    self.field_line = self.line;
+                }
+                self.field += 1;
+                if self.field > MAX_FIELD_BYTES && self.too_long.is_none() {
+                    self.too_long = Some(self.field_line);
+                }
+            }
             self.state = match (self.state, b) {
                 (Quoting::FieldStart, b'"') => {
                     self.opened_on = self.line;
@@ -77,8 +108,14 @@ impl<R> QuoteTracker<R> {
 
 impl<R: Read> Read for QuoteTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.too_long.is_some() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "field too long"));
+        }
         let n = self.inner.read(buf)?;
         self.feed(&buf[..n]);
+        if self.too_long.is_some() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "field too long"));
+        }
         Ok(n)
     }
 }
@@ -96,9 +133,22 @@ impl<R: Read> CsvSource<R> {
     pub(crate) fn open(name: &str, reader: R, required: &[&str]) -> Result<Self> {
         let mut reader =
             csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(QuoteTracker::new(reader));
-        let headers = reader.headers().map_err(|e| csv_error(name, &e))?.clone();
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(too_long(name, reader.get_ref()).unwrap_or_else(|| csv_error(name, &e))),
+        };
         let columns: Vec<String> =
             headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+        for (k, c) in columns.iter().enumerate() {
+            if let Some(first) = columns[..k].iter().position(|p| p == c) {
+                return Err(DataError::DuplicateColumn {
+                    source_name: name.to_string(),
+                    column: tradewar_core::excerpt(c),
+                    first: first + 1,
+                    second: k + 1,
+                });
+            }
+        }
         for col in required {
             if !columns.iter().any(|c| c == col) {
                 return Err(DataError::MissingColumn {
@@ -130,10 +180,16 @@ impl<R: Read> CsvSource<R> {
                     let line = record.position().map_or(0, csv::Position::line);
                     f(&Row { name: &self.name, columns: &self.columns, record: &record, line })?;
                 }
-                Err(e) => return Err(csv_error(&self.name, &e)),
+                Err(e) => {
+                    return Err(too_long(&self.name, self.reader.get_ref()).unwrap_or_else(|| csv_error(&self.name, &e)))
+                }
             }
         }
     }
+}
+
+fn too_long<R>(name: &str, tracker: &QuoteTracker<R>) -> Option<DataError> {
+    tracker.too_long.map(|line| DataError::FieldTooLong { source_name: name.to_string(), line, limit: MAX_FIELD_BYTES })
 }
 
 fn csv_error(name: &str, e: &csv::Error) -> DataError {
@@ -142,6 +198,11 @@ fn csv_error(name: &str, e: &csv::Error) -> DataError {
 }
 
 impl Row<'_> {
+    /// The 1-based line the row starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The raw text of a column ("" when empty).
     pub(crate) fn get(&self, column: &str) -> &str {
         self.columns.iter().position(|c| c == column).and_then(|i| self.record.get(i)).map_or("", str::trim)
@@ -194,6 +255,34 @@ mod tests {
         let err = rows(b"a,b\n1,\"two\nlines").unwrap_err();
         assert!(matches!(err, DataError::Csv { line: 2, .. }), "{err}");
         assert!(rows(b"a,\"b").is_err());
+    }
+
+    /// Issue 11: one 256 MB line took +733 MB to read. A field is refused
+    /// past the limit, having read little more than the limit.
+    #[test]
+    fn a_field_past_the_limit_is_refused() {
+        let mut text = b"a,b\n1,".to_vec();
+        text.extend(std::iter::repeat_n(b'7', MAX_FIELD_BYTES + 1));
+        let err = rows(&text).unwrap_err();
+        assert_eq!(err, DataError::FieldTooLong { source_name: "q.csv".into(), line: 2, limit: MAX_FIELD_BYTES });
+        // Quoted fields count too, newlines inside them included; a header field as well.
+        let mut quoted = b"a,b\n1,\"".to_vec();
+        quoted.extend(std::iter::repeat_n(b'\n', MAX_FIELD_BYTES + 1));
+        assert!(matches!(rows(&quoted), Err(DataError::FieldTooLong { line: 2, .. })));
+        let mut header = b"a,b".to_vec();
+        header.extend(std::iter::repeat_n(b'x', MAX_FIELD_BYTES + 1));
+        assert!(matches!(rows(&header), Err(DataError::FieldTooLong { line: 1, .. })));
+        // A field of exactly the limit is fine.
+        let mut ok = b"a,b\n1,".to_vec();
+        ok.extend(std::iter::repeat_n(b'7', MAX_FIELD_BYTES));
+        assert_eq!(rows(&ok).unwrap()[0][1].len(), MAX_FIELD_BYTES);
+    }
+
+    /// Issue 11: a second `value_usd` column was ignored.
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let err = rows(b"a,b,b\n1,2,3\n").unwrap_err();
+        assert_eq!(err.to_string(), "q.csv: column \"b\" appears twice in the header (columns 2 and 3, from 1)");
     }
 
     #[test]

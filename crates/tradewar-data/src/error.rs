@@ -16,6 +16,55 @@ pub enum DataError {
         /// The system's message.
         message: String,
     },
+    /// The file could not be written.
+    #[error("{source_name}: cannot write: {message}")]
+    Write {
+        /// File or dataset name.
+        source_name: String,
+        /// The system's message.
+        message: String,
+    },
+    /// A CSV field longer than [`crate::loaders::MAX_FIELD_BYTES`]: refused
+    /// as soon as it is seen, so that one endless line cannot exhaust memory.
+    #[error(
+        "{source_name}, line {line}: a field is longer than {limit} bytes (the most a CSV field may hold); is the \
+         file a CSV with this layout?"
+    )]
+    FieldTooLong {
+        /// File or dataset name.
+        source_name: String,
+        /// 1-based line where the field starts.
+        line: u64,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Two columns of a CSV header have the same name (one would be ignored).
+    #[error("{source_name}: column {column:?} appears twice in the header (columns {first} and {second}, from 1)")]
+    DuplicateColumn {
+        /// File or dataset name.
+        source_name: String,
+        /// The name.
+        column: String,
+        /// 1-based position of its first appearance.
+        first: usize,
+        /// 1-based position of the second.
+        second: usize,
+    },
+    /// The same trade flow (exporter, importer, product, year) on two rows.
+    #[error(
+        "{source_name}: duplicate trade flow {flow} on {first} and {second}; rows are not summed unless asked \
+         (aggregate=True in Python, Duplicates::Sum in Rust)"
+    )]
+    Duplicate {
+        /// File or dataset name.
+        source_name: String,
+        /// The flow, e.g. `CHN→USA 9403.10 2017`.
+        flow: String,
+        /// Where it first appears, e.g. `line 2`.
+        first: String,
+        /// Where it appears again.
+        second: String,
+    },
     /// The CSV itself is malformed (unbalanced quotes, ragged rows...).
     #[error("{source_name}, line {line}: malformed CSV: {message}")]
     Csv {

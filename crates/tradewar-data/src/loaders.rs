@@ -7,11 +7,13 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+pub use tradewar_core::Duplicates;
 use tradewar_core::{
-    parse_date, Currency, Duty, Economy, Error as CoreError, HsCode, HsLevel, MfnTable, Money, Percent, ProductScope,
-    TradeFlow, TradeMatrix, ValuationBasis,
+    excerpt, parse_date, Currency, Duty, Economy, Error as CoreError, HsCode, HsLevel, MfnTable, Money, Percent,
+    ProductScope, TradeFlow, TradeMatrix, ValuationBasis,
 };
 
+pub use crate::csv_source::MAX_FIELD_BYTES;
 use crate::csv_source::{CsvSource, Row};
 use crate::error::{DataError, Result};
 
@@ -19,14 +21,16 @@ mod unit_values;
 pub use unit_values::read_unit_values_csv;
 
 fn parse_year(s: &str) -> tradewar_core::Result<i32> {
-    s.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(|| CoreError::Invalid {
-        what: "year",
-        reason: format!("{s:?} is not a year between 1900 and 2100"),
-    })
+    s.parse::<i64>()
+        .map_err(|_| CoreError::Invalid {
+            what: "year",
+            reason: format!("{:?} is not a year between 1900 and 2100", excerpt(s)),
+        })
+        .and_then(|y| tradewar_core::check_year(y, "year"))
 }
 
 fn parse_decimal(s: &str) -> tradewar_core::Result<Decimal> {
-    let bad = || CoreError::InvalidMoney { value: s.to_string(), reason: "not a plain decimal number" };
+    let bad = || CoreError::InvalidMoney { value: excerpt(s), reason: "not a plain decimal number" };
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
         return Err(bad());
     }
@@ -51,12 +55,36 @@ fn check_flow(row: &Row<'_>, flow: &TradeFlow) -> Result<()> {
     })
 }
 
+/// A matrix of flows read from rows of a file (`lines[k]` is the line of
+/// `flows[k]`), duplicates refused or summed; a refusal names both lines.
+fn matrix_of(source_name: &str, flows: Vec<TradeFlow>, lines: &[u64], duplicates: Duplicates) -> Result<TradeMatrix> {
+    let mut m = TradeMatrix::with_capacity(flows.len());
+    m.extend_with(flows, duplicates).map_err(|error| match error {
+        CoreError::DuplicateFlow { flow, first, second } => DataError::Duplicate {
+            source_name: source_name.to_string(),
+            flow,
+            first: format!("line {}", lines[first]),
+            second: format!("line {}", lines[second]),
+        },
+        error => DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) },
+    })?;
+    Ok(m)
+}
+
 /// Reads trade flows in tradewar's own layout:
 /// `year,exporter,importer,product,value_usd,basis` (the product column may
-/// also be called `hs6`; other columns are ignored).
+/// also be called `hs6`; other columns are ignored). A flow (exporter,
+/// importer, product, year) on two lines is refused ([`DataError::Duplicate`]);
+/// [`read_trade_csv_with`] can sum them instead.
 pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatrix> {
+    read_trade_csv_with(source_name, reader, Duplicates::Refuse)
+}
+
+/// [`read_trade_csv`], doing `duplicates` with a flow on two lines.
+pub fn read_trade_csv_with<R: Read>(source_name: &str, reader: R, duplicates: Duplicates) -> Result<TradeMatrix> {
     let src = CsvSource::open(source_name, reader, &["year", "exporter", "importer", "value_usd", "basis"])?;
     let mut flows = Vec::new();
+    let mut lines = Vec::new();
     src.for_each(|row| {
         let product_col = if row.get("product").is_empty() && !row.get("hs6").is_empty() { "hs6" } else { "product" };
         let flow = TradeFlow {
@@ -69,28 +97,42 @@ pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatr
         };
         check_flow(row, &flow)?;
         flows.push(flow);
+        lines.push(row.line());
         Ok(())
     })?;
-    let mut m = TradeMatrix::with_capacity(flows.len());
-    m.extend(flows)
-        .map_err(|error| DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) })?;
-    Ok(m)
+    matrix_of(source_name, flows, &lines, duplicates)
 }
 
-/// Loads flows into an existing matrix: all of them, or (on any error) none.
+/// Loads flows into an existing matrix: all of them, or (on any error,
+/// including a flow the matrix already has) none.
 pub fn load_trade_csv_into<R: Read>(matrix: &mut TradeMatrix, source_name: &str, reader: R) -> Result<usize> {
     let new = read_trade_csv(source_name, reader)?;
-    matrix.append(&new);
+    let before = matrix.len();
+    matrix.append(&new).map_err(|error| match error {
+        CoreError::DuplicateFlow { flow, first, second } => DataError::Duplicate {
+            source_name: source_name.to_string(),
+            flow,
+            first: format!("row {first} of the matrix loaded into (from 0)"),
+            second: format!("row {} of the file (from 0)", second - before),
+        },
+        error => DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) },
+    })?;
     Ok(new.len())
 }
 
 /// Reads a UN Comtrade extract (`year,reporter,partner,flow,hs_code,primary_value_usd`):
 /// flow `X` is the reporter's exports (FOB), `M` its imports (CIF). Rows
-/// with code `TOTAL` are skipped.
+/// with code `TOTAL` are skipped. A flow on two lines is refused.
 pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatrix> {
+    read_comtrade_csv_with(source_name, reader, Duplicates::Refuse)
+}
+
+/// [`read_comtrade_csv`], doing `duplicates` with a flow on two lines.
+pub fn read_comtrade_csv_with<R: Read>(source_name: &str, reader: R, duplicates: Duplicates) -> Result<TradeMatrix> {
     let src =
         CsvSource::open(source_name, reader, &["year", "reporter", "partner", "flow", "hs_code", "primary_value_usd"])?;
     let mut flows = Vec::new();
+    let mut lines = Vec::new();
     src.for_each(|row| {
         if row.get("hs_code").eq_ignore_ascii_case("TOTAL") {
             return Ok(());
@@ -105,7 +147,7 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
                     "flow",
                     CoreError::UnknownKeyword {
                         kind: "trade flow",
-                        value: other.to_string(),
+                        value: excerpt(other),
                         expected: "X (exports), M (imports)",
                     },
                 ))
@@ -121,12 +163,10 @@ pub fn read_comtrade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeM
         };
         check_flow(row, &flow)?;
         flows.push(flow);
+        lines.push(row.line());
         Ok(())
     })?;
-    let mut m = TradeMatrix::with_capacity(flows.len());
-    m.extend(flows)
-        .map_err(|error| DataError::Domain { source_name: source_name.to_string(), error: Box::new(error) })?;
-    Ok(m)
+    matrix_of(source_name, flows, &lines, duplicates)
 }
 
 /// Reads an MFN schedule by national line:
@@ -166,7 +206,7 @@ fn mfn_duty(row: &Row<'_>) -> Result<Duty> {
     if specific.is_sign_negative() && !specific.is_zero() {
         return Err(row.error(
             "specific_usd",
-            CoreError::InvalidMoney { value: sp.to_string(), reason: "a duty must not be negative" },
+            CoreError::InvalidMoney { value: excerpt(sp), reason: "a duty must not be negative" },
         ));
     }
     let unit = row.get("unit").to_string();
@@ -196,7 +236,7 @@ pub fn read_section301_lists<R: Read>(source_name: &str, reader: R) -> Result<BT
                 "list",
                 CoreError::UnknownKeyword {
                     kind: "Section 301 list",
-                    value: list.to_string(),
+                    value: excerpt(list),
                     expected: "1, 2, 3, 4A, 4B",
                 },
             ));
@@ -277,7 +317,7 @@ pub fn read_wave_rates<R: Read>(source_name: &str, reader: R) -> Result<Vec<Wave
                     "event",
                     CoreError::UnknownKeyword {
                         kind: "wave event",
-                        value: other.to_string(),
+                        value: excerpt(other),
                         expected: "start, raise, suspend, exclude",
                     },
                 ))
@@ -332,7 +372,7 @@ pub fn read_categories<R: Read>(
             return Err(row.error(
                 "code",
                 CoreError::InvalidHsCode {
-                    value: raw.to_string(),
+                    value: excerpt(raw),
                     reason: "an odd number of digits (a lost leading zero?)",
                 },
             ));
@@ -341,7 +381,7 @@ pub fn read_categories<R: Read>(
         let code = HsCode::new(cut).map_err(|_| {
             row.error(
                 "code",
-                CoreError::InvalidHsCode { value: raw.to_string(), reason: "not an HS code of 2 or more digits" },
+                CoreError::InvalidHsCode { value: excerpt(raw), reason: "not an HS code of 2 or more digits" },
             )
         })?;
         let cat = row.get(category_column).to_string();
@@ -459,7 +499,7 @@ pub fn read_sigmas<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsC
             row.error(
                 "sigma",
                 CoreError::InvalidRate {
-                    value: s.to_string(),
+                    value: excerpt(s),
                     reason: "an elasticity of substitution must be a positive finite number",
                 },
             )
@@ -494,6 +534,55 @@ mod tests {
         assert!(matches!(read_trade_csv("t.csv", huge.as_bytes()), Err(DataError::Row { line: 2, .. })));
         let ragged = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN\n";
         assert!(matches!(read_trade_csv("t.csv", ragged.as_bytes()), Err(DataError::Csv { .. })));
+    }
+
+    /// Issue 11: duplicate flows were summed silently (trade and Comtrade CSV).
+    #[test]
+    fn duplicates_are_refused_naming_both_lines_or_summed_when_asked() {
+        let two = "year,exporter,importer,hs6,value_usd,basis\n2017,CHN,USA,940310,1,cif\n2017,USA,CHN,940310,5,fob\n\
+                   2017,CHN,USA,940310,2,cif\n";
+        let e = read_trade_csv("t.csv", two.as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: duplicate trade flow CHN→USA 9403.10 2017 on line 2 and line 4; rows are not summed unless asked \
+             (aggregate=True in Python, Duplicates::Sum in Rust)"
+        );
+        let m = read_trade_csv_with("t.csv", two.as_bytes(), Duplicates::Sum).unwrap();
+        assert_eq!(m.total(Economy::CHN, Economy::USA, 2017).to_string(), "3 USD");
+        let ct =
+            "year,reporter,partner,flow,hs_code,primary_value_usd\n2017,USA,CHN,M,940310,1\n2017,USA,CHN,M,940310,2\n";
+        assert!(matches!(read_comtrade_csv("c.csv", ct.as_bytes()), Err(DataError::Duplicate { .. })));
+        let m = read_comtrade_csv_with("c.csv", ct.as_bytes(), Duplicates::Sum).unwrap();
+        assert_eq!(m.total(Economy::CHN, Economy::USA, 2017).to_string(), "3 USD");
+        // Loading into a matrix that has the flow already.
+        let mut m = read_trade_csv(
+            "a.csv",
+            "year,exporter,importer,hs6,value_usd,basis\n2017,CHN,USA,940310,1,cif\n".as_bytes(),
+        )
+        .unwrap();
+        let e = load_trade_csv_into(
+            &mut m,
+            "b.csv",
+            "year,exporter,importer,hs6,value_usd,basis\n2017,CHN,USA,940310,1,cif\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("row 0 of the matrix loaded into"), "{e}");
+        assert_eq!(m.len(), 1);
+    }
+
+    /// Issue 11: sub-cent values were rounded; a second value column was ignored; chapter 77 was read.
+    #[test]
+    fn fractions_of_a_cent_second_columns_and_chapter_77_are_refused() {
+        let sub = "year,exporter,importer,hs6,value_usd,basis\n2017,CHN,USA,940310,100.505,cif\n";
+        let e = read_trade_csv("t.csv", sub.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("line 2") && e.to_string().contains("fraction of a cent"), "{e}");
+        let twice = "year,exporter,importer,product,value_usd,basis,value_usd\n2017,CHN,USA,940310,1,cif,999\n";
+        assert!(matches!(read_trade_csv("t.csv", twice.as_bytes()), Err(DataError::DuplicateColumn { .. })));
+        let ch77 = "year,exporter,importer,product,value_usd,basis\n2017,CHN,USA,770100,5,cif\n";
+        let e = read_trade_csv("t.csv", ch77.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("chapter 77 is reserved"), "{e}");
+        let mfn = "hts8,ad_valorem_pct\n77010000,5\n";
+        assert!(read_mfn_csv("m.csv", Economy::USA, mfn.as_bytes()).is_err());
     }
 
     #[test]

@@ -109,6 +109,14 @@ pub fn read_scenario_file<R: Read>(source_name: &str, mut reader: R) -> Result<S
     let probe: VersionProbe = serde_json::from_slice(&bytes).map_err(|e| json_error(source_name, &e))?;
     check_version(source_name, probe.schema_version.as_ref())?;
     let v: Versioned = serde_json::from_slice(&bytes).map_err(|e| json_error(source_name, &e))?;
+    let mut importers: Vec<_> = v.mfn.iter().map(MfnTable::importer).collect();
+    importers.sort_unstable();
+    if let Some(&[twice, _]) = importers.windows(2).find(|w| w[0] == w[1]) {
+        return Err(DataError::Inconsistent {
+            source_name: source_name.to_string(),
+            message: format!("two MFN tables for importer {twice} (one would silently replace the other)"),
+        });
+    }
     Ok(ScenarioFile { name: v.name, timeline: v.timeline, mfn: v.mfn, target: v.target })
 }
 
@@ -116,7 +124,7 @@ pub fn read_scenario_file<R: Read>(source_name: &str, mut reader: R) -> Result<S
 pub fn write_scenario_file<W: Write>(file: &ScenarioFile, writer: W) -> Result<()> {
     let out = Written { schema_version: SCHEMA_VERSION, file };
     serde_json::to_writer_pretty(writer, &out)
-        .map_err(|e| DataError::Io { source_name: file.name.clone(), message: e.to_string() })
+        .map_err(|e| DataError::Write { source_name: file.name.clone(), message: e.to_string() })
 }
 
 fn check_version(source_name: &str, found: Option<&serde_json::Value>) -> Result<()> {
@@ -258,6 +266,14 @@ mod tests {
         let inverted = r#"{"schema_version": 1, "name": "x", "timeline": {"name": "t", "events": [
             {"date": "2018-07-06", "action": "suspend", "id": "NOPE"}]}}"#;
         assert!(matches!(read_scenario_file("inv.json", inverted.as_bytes()), Err(DataError::Json { .. })));
+        // Two MFN tables of one importer (issue 11: one silently replaced the other in Python's check only).
+        let mut file = ScenarioFile::new("x", Timeline::new("t"));
+        let usa = MfnTable::new(tradewar_core::Economy::USA, []).unwrap();
+        file.mfn = vec![usa.clone(), usa];
+        let mut json = Vec::new();
+        write_scenario_file(&file, &mut json).unwrap();
+        let err = read_scenario_file("two.json", json.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("two MFN tables for importer USA"), "{err}");
         // Not UTF-8 at all.
         assert!(matches!(read_scenario_file("bin.json", &[0xff, 0xfe, 0x00][..]), Err(DataError::Json { .. })));
     }

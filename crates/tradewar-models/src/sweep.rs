@@ -1,6 +1,9 @@
 //! Monte Carlo sweeps over uncertain parameters, seeded and reproducible,
 //! run in parallel with rayon. Draw `i` uses its own generator seeded from
-//! `(seed, i)`, so results do not depend on thread scheduling.
+//! `(seed, i)`, so results do not depend on thread scheduling, and draws are
+//! made as they are run (never all up front): only the results are kept.
+//! A sweep of more than [`Sweep::MAX_DRAWS`] draws is refused before anything
+//! is allocated.
 
 use rayon::prelude::*;
 
@@ -71,10 +74,26 @@ impl SplitMix64 {
     }
 }
 
+/// Draws run in parallel at a time: enough to keep every core busy, few
+/// enough that nothing but the results grows with the number of draws.
+const CHUNK: usize = 4096;
+
 impl Sweep {
-    /// A sweep of `draws` draws with a seed.
+    /// The most draws a sweep takes: ten million. Quantiles settle long
+    /// before (a few thousand draws), and the results of more draws would
+    /// take gigabytes; a larger sweep is refused by [`Sweep::validate`]
+    /// before anything is allocated (issue 11: `10**12` draws aborted the
+    /// process on an allocation failure).
+    pub const MAX_DRAWS: usize = 10_000_000;
+
+    /// A sweep of `draws` draws with a seed (checked by [`Sweep::validate`] and [`Sweep::run`]).
     pub fn new(draws: usize, seed: u64) -> Self {
         Self { params: Vec::new(), draws, seed }
+    }
+
+    /// The number of draws.
+    pub fn draws(&self) -> usize {
+        self.draws
     }
 
     /// Adds a parameter.
@@ -89,11 +108,24 @@ impl Sweep {
         self.params.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the sweep without running it: between 1 and
+    /// [`Sweep::MAX_DRAWS`] draws, and valid distributions (finite; a
+    /// standard deviation not negative; `low <= high`).
+    pub fn validate(&self) -> Result<()> {
         if self.draws == 0 {
             return Err(ModelError::InvalidInput {
                 what: "draws".into(),
                 reason: "a sweep needs at least one draw".into(),
+            });
+        }
+        if self.draws > Self::MAX_DRAWS {
+            return Err(ModelError::InvalidInput {
+                what: "draws".into(),
+                reason: format!(
+                    "{} draws is too large: a sweep takes at most {} (quantiles settle within a few thousand)",
+                    self.draws,
+                    Self::MAX_DRAWS
+                ),
             });
         }
         for (name, d) in &self.params {
@@ -126,21 +158,39 @@ impl Sweep {
             .collect()
     }
 
-    /// Runs `f` on every draw, in parallel. The first error stops the sweep.
+    /// Runs `f` on every draw, in parallel, a chunk of draws at a time. The
+    /// first error stops the sweep. Room for the results is reserved first:
+    /// if it cannot be had, that is an error, not an abort.
     pub fn run<F>(&self, f: F) -> Result<SweepResult>
     where
         F: Fn(&[f64]) -> Result<Vec<f64>> + Sync,
     {
         self.validate()?;
-        let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..self.draws)
-            .into_par_iter()
-            .map(|i| {
-                let p = self.draw(i);
-                let out = f(&p)?;
-                Ok((p, out))
-            })
-            .collect::<Result<_>>()?;
-        let (params, outputs) = rows.into_iter().unzip();
+        let room = |what: &str| ModelError::InvalidInput {
+            what: "draws".into(),
+            reason: format!("no memory for the {what} of {} draws", self.draws),
+        };
+        let mut params: Vec<Vec<f64>> = Vec::new();
+        let mut outputs: Vec<Vec<f64>> = Vec::new();
+        params.try_reserve_exact(self.draws).map_err(|_| room("parameters"))?;
+        outputs.try_reserve_exact(self.draws).map_err(|_| room("results"))?;
+        let mut start = 0;
+        while start < self.draws {
+            let stop = self.draws.min(start + CHUNK);
+            let rows: Vec<(Vec<f64>, Vec<f64>)> = (start..stop)
+                .into_par_iter()
+                .map(|i| {
+                    let p = self.draw(i);
+                    let out = f(&p)?;
+                    Ok((p, out))
+                })
+                .collect::<Result<_>>()?;
+            for (p, o) in rows {
+                params.push(p);
+                outputs.push(o);
+            }
+            start = stop;
+        }
         Ok(SweepResult { params, outputs })
     }
 }
@@ -186,6 +236,32 @@ mod tests {
         assert!((m - -3.0).abs() < 0.15, "{m}");
         let med = a.quantile(0, 0.5).unwrap();
         assert!(a.quantile(0, 0.05).unwrap() < med && med < a.quantile(0, 0.95).unwrap());
+    }
+
+    /// Issue 11: `Sweep(draws=10**12)` aborted the process (`memory allocation
+    /// of 805306368 bytes failed`). An impossible size is refused before any
+    /// draw is made or any memory is reserved.
+    #[test]
+    fn impossible_sizes_are_refused_before_allocating() {
+        for draws in [Sweep::MAX_DRAWS + 1, 1_000_000_000_000, usize::MAX] {
+            let s = Sweep::new(draws, 1).param("x", Distribution::Normal { mean: 0.0, sd: 1.0 });
+            let e = s.validate().unwrap_err();
+            assert!(e.to_string().contains("too large"), "{e}");
+            assert!(s.run(|_| unreachable!("no draw is run")).is_err());
+        }
+        assert!(Sweep::new(Sweep::MAX_DRAWS, 1).validate().is_ok());
+    }
+
+    /// Chunked runs give the same results as draw-by-draw calls, across chunk boundaries.
+    #[test]
+    fn chunks_keep_draw_order() {
+        let s = Sweep::new(2 * CHUNK + 3, 7).param("u", Distribution::Uniform { low: 0.0, high: 1.0 });
+        let r = s.run(|p| Ok(vec![p[0]])).unwrap();
+        assert_eq!(r.params.len(), 2 * CHUNK + 3);
+        for i in [0, CHUNK - 1, CHUNK, 2 * CHUNK + 2] {
+            assert_eq!(r.params[i], s.draw(i));
+            assert_eq!(r.outputs[i], s.draw(i));
+        }
     }
 
     #[test]

@@ -37,8 +37,8 @@ macro_rules! record_class {
         impl $py {
             /// The record from its `to_json` text (checked for consistency).
             #[staticmethod]
-            fn from_json(text: &str) -> Result<Self> {
-                let r: $rust = from_json(text, $name)?;
+            fn from_json(#[pyo3(from_py_with = crate::convert::arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+                let r: $rust = from_json(&text, $name)?;
                 $check(&r)?;
                 Ok(Self(r))
             }
@@ -653,7 +653,7 @@ pub(crate) fn balance_of(m: &TradeMatrix, reporter: Economy, partner: Economy, y
 #[pyfunction(name = "balance")]
 #[pyo3(signature = (trade, *, reporter, partner, year))]
 fn balance_fn(
-    trade: &PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
     reporter: &Bound<'_, PyAny>,
     partner: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
@@ -663,17 +663,17 @@ fn balance_fn(
 
 /// Trade of `year` covered by `measure` under the policy in force on `date`.
 #[pyfunction(name = "coverage")]
-#[pyo3(signature = (schedule, trade, measure, *, year, date, method = "line_share"))]
+#[pyo3(signature = (schedule, trade, measure, *, year, date, method = "line_share".to_string()), text_signature = "(schedule, trade, measure, *, year, date, method='line_share')")]
 fn coverage_fn(
     py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
-    measure: &PyMeasure,
+    #[pyo3(from_py_with = crate::convert::arg::schedule)] schedule: PySchedule,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::measure)] measure: PyMeasure,
     year: &Bound<'_, PyAny>,
     date: &Bound<'_, PyAny>,
-    method: &str,
+    #[pyo3(from_py_with = crate::convert::arg::method)] method: String,
 ) -> Result<PyCoverage> {
-    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(&method)?);
     let (s, t, m) = (&schedule.inner, &trade.0, &measure.0);
     let c = crate::detached(py, || coverage(&s.at(date), t, m, year, method))?;
     warn_bound(py, &c)?;
@@ -683,16 +683,16 @@ fn coverage_fn(
 /// Trade of `year` covered by each tariff in force on `date` (method: "full_only",
 /// "line_share" or "any_line"), one row per tariff.
 #[pyfunction]
-#[pyo3(signature = (schedule, trade, *, year, date, method = "line_share"))]
+#[pyo3(signature = (schedule, trade, *, year, date, method = "line_share".to_string()), text_signature = "(schedule, trade, *, year, date, method='line_share')")]
 fn coverage_by_measure(
     py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::schedule)] schedule: PySchedule,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
     year: &Bound<'_, PyAny>,
     date: &Bound<'_, PyAny>,
-    method: &str,
+    #[pyo3(from_py_with = crate::convert::arg::method)] method: String,
 ) -> Result<PyTable> {
-    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(method)?);
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, method_arg(&method)?);
     let (s, t) = (&schedule.inner, &trade.0);
     let rows = crate::detached(py, || coverage_rows_of(&s.at(date), t, year, method))?;
     Ok(PyTable(coverage_rows(&rows)))
@@ -707,8 +707,8 @@ fn coverage_by_measure(
 #[allow(clippy::too_many_arguments)]
 fn tariff_averages_fn(
     py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::schedule)] schedule: PySchedule,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
     importer: &Bound<'_, PyAny>,
     exporter: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
@@ -734,8 +734,8 @@ fn tariff_averages_fn(
 #[allow(clippy::too_many_arguments)]
 fn tariff_path(
     py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::schedule)] schedule: PySchedule,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
     a: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
@@ -757,14 +757,21 @@ fn tariff_path(
 /// Year-by-year progress of a purchase commitment, measured on `trade` (the seller's
 /// exports to the buyer in the commitment's scope).
 #[pyfunction(name = "commitment_progress")]
-fn commitment_progress_fn(trade: &PyTradeMatrix, commitment: &PyMeasure) -> Result<Vec<PyCommitmentProgress>> {
+fn commitment_progress_fn(
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
+    #[pyo3(from_py_with = crate::convert::arg::commitment)] commitment: PyMeasure,
+) -> Result<Vec<PyCommitmentProgress>> {
     Ok(commitment_progress(&trade.0, &commitment.0)?.into_iter().map(PyCommitmentProgress).collect())
 }
 
 /// The change of the target's balance from its base year to `year`, as a share of the
 /// reduction sought.
 #[pyfunction]
-fn target_progress(target: &PyTarget, trade: &PyTradeMatrix, year: &Bound<'_, PyAny>) -> Result<PyTargetProgress> {
+fn target_progress(
+    #[pyo3(from_py_with = crate::convert::arg::target)] target: PyTarget,
+    #[pyo3(from_py_with = crate::convert::arg::trade)] trade: PyTradeMatrix,
+    year: &Bound<'_, PyAny>,
+) -> Result<PyTargetProgress> {
     year_in_trade(&trade.0, target.0.base_year, "the target's base year")?;
     let year = year_in_trade(&trade.0, year_arg(year, "year")?, "year")?;
     Ok(PyTargetProgress(target.0.actual_progress(&trade.0, year)?))
@@ -775,11 +782,12 @@ fn target_progress(target: &PyTarget, trade: &PyTradeMatrix, year: &Bound<'_, Py
 #[pyfunction]
 #[pyo3(signature = (target, commitments, *, year, label = None))]
 fn mechanical_closure(
-    target: &PyTarget,
+    #[pyo3(from_py_with = crate::convert::arg::target)] target: PyTarget,
     commitments: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
-    label: Option<&str>,
+    #[pyo3(from_py_with = crate::convert::arg::label)] label: Option<String>,
 ) -> Result<PyTargetProgress> {
+    let label = label.as_deref();
     let measures = each(commitments, |m| {
         m.cast::<PyMeasure>().map(|m| m.get().0.clone()).map_err(|_| invalid("commitments: expected Measure objects"))
     })?;

@@ -505,6 +505,25 @@ impl Stream {
         self.schema.index_of(name).ok()
     }
 
+    /// Refuses a schema that names a column twice (one of the two would be ignored).
+    fn unique_names(&self) -> Result<()> {
+        let fields = self.schema.fields();
+        for (k, f) in fields.iter().enumerate() {
+            if let Some(first) = fields[..k].iter().position(|g| g.name() == f.name()) {
+                return Err(Error::Rejected(
+                    "ColumnError",
+                    "DuplicateColumn",
+                    format!(
+                        "column {:?} appears twice in the Arrow stream of {} (columns {first} and {k}, from 0)",
+                        tradewar_core::excerpt(f.name()),
+                        self.source
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn place(&self, column: &str, row: usize) -> String {
         format!("column {column:?}, row {row} of the Arrow stream of {}", self.source)
     }
@@ -640,6 +659,7 @@ fn repeated<T: Copy>(parse: impl Fn(&str) -> Result<T>) -> impl FnMut(Cell<'_>) 
 /// A [`TableData`] from every column of the stream (named after the stream's
 /// [`NAME_KEY`] metadata, or `name`).
 pub fn table_from_stream(stream: &Stream, name: Option<&str>) -> Result<TableData> {
+    stream.unique_names()?;
     let name = name
         .map(str::to_string)
         .or_else(|| stream.schema.metadata().get(NAME_KEY).cloned())
@@ -687,8 +707,11 @@ pub fn table_from_stream(stream: &Stream, name: Option<&str>) -> Result<TableDat
 const TRADE_COLUMNS: [&str; 5] = ["exporter", "importer", "product", "year", "value_usd"];
 
 /// A trade matrix from the stream's exporter, importer, product, year, value_usd and
-/// optional basis columns (other columns are ignored).
-pub fn trade_from_stream(stream: &Stream) -> Result<TradeMatrix> {
+/// optional basis columns (other columns are ignored). Values are whole cents (a fraction of a
+/// cent is refused); a flow on two rows is refused naming both rows, or summed when
+/// `duplicates` says so.
+pub fn trade_from_stream(stream: &Stream, duplicates: tradewar_core::Duplicates) -> Result<TradeMatrix> {
+    stream.unique_names()?;
     let missing: Vec<&str> = TRADE_COLUMNS.iter().copied().filter(|c| stream.index(c).is_none()).collect();
     if !missing.is_empty() {
         let have: Vec<&str> = stream.schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -736,14 +759,17 @@ pub fn trade_from_stream(stream: &Stream) -> Result<TradeMatrix> {
             stream.required(b, repeated(|t| Ok(t.parse::<ValuationBasis>()?)))?
         }
     };
-    let mut matrix = TradeMatrix::with_capacity(exporter.len());
+    let mut flows = Vec::with_capacity(exporter.len());
     for (row, (((((exporter, importer), product), year), value), basis)) in
         exporter.into_iter().zip(importer).zip(product).zip(year).zip(value).zip(basis).enumerate()
     {
         let flow = TradeFlow { exporter, importer, product, year, value: Money::new(value, Currency::USD), basis };
-        matrix
-            .push(flow)
-            .map_err(|err| located(err, &format!("row {row} of the Arrow stream of {}", stream.source)))?;
+        flow.validate().map_err(|err| located(err, &format!("row {row} of the Arrow stream of {}", stream.source)))?;
+        flows.push(flow);
     }
+    let mut matrix = TradeMatrix::with_capacity(flows.len());
+    matrix
+        .extend_with(flows, duplicates)
+        .map_err(|err| located(err, &format!("the Arrow stream of {}", stream.source)))?;
     Ok(matrix)
 }

@@ -152,11 +152,11 @@ impl PyEffectiveRate {
         date: &Bound<'_, PyAny>,
         exporter: &Bound<'_, PyAny>,
         year: &Bound<'_, PyAny>,
-        total: PyPercent,
-        base: PyPercent,
-        priced: PyMoney,
-        unpriced: PyMoney,
-        products: usize,
+        #[pyo3(from_py_with = crate::convert::arg::total_rate)] total: PyPercent,
+        #[pyo3(from_py_with = crate::convert::arg::base)] base: PyPercent,
+        #[pyo3(from_py_with = crate::convert::arg::priced)] priced: PyMoney,
+        #[pyo3(from_py_with = crate::convert::arg::unpriced)] unpriced: PyMoney,
+        #[pyo3(from_py_with = crate::convert::arg::products)] products: usize,
     ) -> Result<Self> {
         crate::accounting::check_amounts("effective rate", &[priced.0, unpriced.0])?;
         if priced.0.is_negative() || unpriced.0.is_negative() {
@@ -276,11 +276,12 @@ fn us_effective_rate(
     py: Python<'_>,
     date: &Bound<'_, PyAny>,
     exporter: Option<&Bound<'_, PyAny>>,
-    trade: Option<&PyTradeMatrix>,
+    #[pyo3(from_py_with = crate::convert::arg::opt_trade)] trade: Option<PyTradeMatrix>,
     year: Option<&Bound<'_, PyAny>>,
-    schedule: Option<&PySchedule>,
+    #[pyo3(from_py_with = crate::convert::arg::opt_schedule)] schedule: Option<PySchedule>,
     dates: Option<&str>,
 ) -> Result<PyEffectiveRate> {
+    let (trade, schedule) = (trade.as_ref(), schedule.as_ref());
     let date = date_arg(date)?;
     let exporter = exporter.filter(|e| !e.is_none()).map(economy_arg).transpose()?.unwrap_or(Economy::CHN);
     let year = match year.filter(|y| !y.is_none()) {
@@ -313,9 +314,13 @@ fn us_effective_rate(
 /// priced on the other convention's dates, its rates belong to neither.
 #[pyfunction]
 #[pyo3(signature = (schedule = None, *, dates = "legal"))]
-fn china_effective_rates(py: Python<'_>, schedule: Option<&PySchedule>, dates: &str) -> Result<PyTable> {
+fn china_effective_rates(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert::arg::opt_schedule)] schedule: Option<PySchedule>,
+    dates: &str,
+) -> Result<PyTable> {
     let by = dates_arg(dates)?;
-    let s = schedule_or_2025(py, schedule, by)?;
+    let s = schedule_or_2025(py, schedule.as_ref(), by)?;
     let rows = crate::detached(py, || us_tariffs_2025::china_effective_rates(&s, by))?;
     let dec = |f: &dyn Fn(&EffectiveRate) -> rust_decimal::Decimal| {
         Column::Decimal(rows.iter().map(|r| Some(f(&r.2))).collect())

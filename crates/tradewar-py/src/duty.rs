@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{Currency, Duty, Money};
 
-use crate::convert::{decimal_arg, from_json, py_str_repr, to_json};
+use crate::convert::{arg, decimal_arg, from_json, py_str_repr, to_json};
 use crate::error::{invalid, Result};
 use crate::values::{PyMoney, PyPercent};
 
@@ -45,14 +45,6 @@ fn money_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Money> {
     Ok(m)
 }
 
-fn unit_arg(unit: &str) -> Result<String> {
-    let u = unit.trim();
-    if u.is_empty() {
-        return Err(invalid("unit: a specific duty needs a unit of quantity (kg, No., liters...)"));
-    }
-    Ok(u.to_string())
-}
-
 #[pymethods]
 impl PyDuty {
     /// A share of the customs value, in percent.
@@ -60,43 +52,36 @@ impl PyDuty {
     fn ad_valorem(rate: &Bound<'_, PyAny>) -> Result<Self> {
         Ok(Self(Duty::ad_valorem(crate::policy::percent_arg(rate, "rate")?)))
     }
-    /// An amount per unit of quantity (US dollars unless a Money says otherwise).
+    /// An amount per unit of quantity (US dollars unless a Money says otherwise), per `unit`
+    /// ("kg", "No.", ...; empty where the schedule does not give it).
     #[staticmethod]
-    fn specific(amount: &Bound<'_, PyAny>, unit: &str) -> Result<Self> {
-        Ok(Self(Duty::Specific { amount: money_arg(amount, "amount")?, unit: unit_arg(unit)? }))
+    fn specific(amount: &Bound<'_, PyAny>, #[pyo3(from_py_with = arg::unit)] unit: String) -> Result<Self> {
+        Ok(Self(Duty::specific(money_arg(amount, "amount")?, &unit)?))
     }
     /// A rate in percent plus an amount per unit.
     #[staticmethod]
-    fn compound(rate: &Bound<'_, PyAny>, amount: &Bound<'_, PyAny>, unit: &str) -> Result<Self> {
-        Ok(Self(Duty::Compound {
-            rate: crate::policy::percent_arg(rate, "rate")?,
-            amount: money_arg(amount, "amount")?,
-            unit: unit_arg(unit)?,
-        }))
+    fn compound(
+        rate: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::unit)] unit: String,
+    ) -> Result<Self> {
+        Ok(Self(Duty::compound(crate::policy::percent_arg(rate, "rate")?, money_arg(amount, "amount")?, &unit)?))
     }
     /// So high that trade stops: a ban expressed as a duty.
     #[staticmethod]
     fn prohibitive() -> Self {
         Self(Duty::Prohibitive)
     }
-    /// A rate given only as legal text; it adds nothing to ad valorem totals.
+    /// A rate given only as legal text (empty where the schedule gives no rate at all); it adds
+    /// nothing to ad valorem totals.
     #[staticmethod]
-    fn complex(text: &str) -> Result<Self> {
-        if text.trim().is_empty() {
-            return Err(invalid("text: a complex duty needs its legal text"));
-        }
-        Ok(Self(Duty::Complex { text: text.to_string() }))
+    fn complex(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(Duty::complex(&text)?))
     }
-    /// The duty from its JSON form.
+    /// The duty from its JSON form (read through the same checks as the constructors).
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let d: Duty = from_json(text, "duty")?;
-        if let Duty::Specific { amount, .. } | Duty::Compound { amount, .. } = &d {
-            if amount.is_negative() {
-                return Err(invalid(format!("duty: amount {amount} is negative")));
-            }
-        }
-        Ok(Self(d))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(from_json(&text, "duty")?))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {

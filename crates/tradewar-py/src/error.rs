@@ -97,6 +97,7 @@ fn core_class(e: &CoreError) -> (&'static str, &'static str) {
         CoreError::UnknownMeasure { .. } => ("TimelineError", "UnknownMeasure"),
         CoreError::InvalidEvent { .. } => ("TimelineError", "InvalidEvent"),
         CoreError::ColumnLength { .. } => ("ColumnError", "ColumnLength"),
+        CoreError::DuplicateFlow { .. } => ("DuplicateError", "DuplicateFlow"),
         CoreError::Invalid { .. } => ("ValidationError", "Invalid"),
         CoreError::SelfPair { .. } => ("UnanswerableError", "SelfPair"),
         CoreError::NotCovered { .. } => ("UnanswerableError", "NotCovered"),
@@ -113,6 +114,10 @@ fn core_class(e: &CoreError) -> (&'static str, &'static str) {
 fn data_class(e: &DataError) -> (&'static str, &'static str) {
     match e {
         DataError::Io { .. } => ("DataReadError", "Io"),
+        DataError::Write { .. } => ("DataWriteError", "Write"),
+        DataError::FieldTooLong { .. } => ("CsvFormatError", "FieldTooLong"),
+        DataError::DuplicateColumn { .. } => ("CsvFormatError", "DuplicateColumn"),
+        DataError::Duplicate { .. } => ("DuplicateRowError", "Duplicate"),
         DataError::Csv { .. } => ("CsvFormatError", "Csv"),
         DataError::MissingColumn { .. } => ("CsvFormatError", "MissingColumn"),
         DataError::Inconsistent { .. } => ("DataConsistencyError", "Inconsistent"),
@@ -162,6 +167,17 @@ impl Error {
     }
 }
 
+/// The longest message raised: every error quotes inputs through `excerpt` already; this
+/// is the last guard against repeating an unbounded input.
+const MAX_MESSAGE_CHARS: usize = 2000;
+
+fn bounded(message: &str) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters in all)", &message[..cut], message.chars().count()),
+    }
+}
+
 fn build(py: Python<'_>, class: &str, kind: &str, message: &str) -> PyResult<PyErr> {
     let module = py.import("tradewar.exceptions")?;
     let cls = module.getattr(class)?.cast_into::<PyType>()?;
@@ -176,6 +192,7 @@ impl From<Error> for PyErr {
             return err;
         }
         let (class, kind, message) = e.parts();
+        let message = bounded(&message);
         Python::attach(|py| build(py, class, kind, &message))
             .unwrap_or_else(|err| PyRuntimeError::new_err(format!("{message} (and the exception class failed: {err})")))
     }

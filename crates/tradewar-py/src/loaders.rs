@@ -15,7 +15,7 @@ use pyo3::types::PyTuple;
 use tradewar_data::scenario_file::{read_scenario_file, write_scenario_file, ScenarioFile};
 use tradewar_data::{loaders, DataError};
 
-use crate::convert::{economy_arg, py_str_repr};
+use crate::convert::{arg, economy_param, py_str_repr};
 use crate::error::Result;
 use crate::policy::{PyMfnTable, PySchedule, PyTimeline};
 use crate::trade::PyTradeMatrix;
@@ -43,22 +43,34 @@ where
 /// (the code column may also be `hs6` or `line`).
 #[pyfunction]
 #[pyo3(signature = (path, *, importer))]
-fn read_mfn_csv(py: Python<'_>, path: PathBuf, importer: &Bound<'_, PyAny>) -> Result<PyMfnTable> {
-    let importer = economy_arg(importer)?;
+fn read_mfn_csv(
+    py: Python<'_>,
+    #[pyo3(from_py_with = arg::path)] path: PathBuf,
+    importer: &Bound<'_, PyAny>,
+) -> Result<PyMfnTable> {
+    let importer = economy_param(importer, "importer")?;
     let t = read_path(py, &path, |name, r| loaders::read_mfn_csv(name, importer, r))?;
     Ok(PyMfnTable(Arc::new(t)))
 }
 
-/// Trade from a UN Comtrade bulk CSV extract (reporter's view; imports CIF, exports FOB).
+/// Trade from a UN Comtrade bulk CSV extract (reporter's view; imports CIF, exports FOB). A flow
+/// on two lines is refused naming both, unless `aggregate=True` sums them.
 #[pyfunction]
-fn read_comtrade_csv(py: Python<'_>, path: PathBuf) -> Result<PyTradeMatrix> {
-    Ok(PyTradeMatrix(Arc::new(read_path(py, &path, loaders::read_comtrade_csv)?)))
+#[pyo3(signature = (path, *, aggregate = false))]
+fn read_comtrade_csv(
+    py: Python<'_>,
+    #[pyo3(from_py_with = arg::path)] path: PathBuf,
+    #[pyo3(from_py_with = arg::aggregate)] aggregate: bool,
+) -> Result<PyTradeMatrix> {
+    let duplicates = if aggregate { loaders::Duplicates::Sum } else { loaders::Duplicates::Refuse };
+    let m = read_path(py, &path, |name, r| loaders::read_comtrade_csv_with(name, r, duplicates))?;
+    Ok(PyTradeMatrix(Arc::new(m)))
 }
 
 /// Elasticities of substitution by product from CSV (`hts10,sigma`); the first value of a
 /// repeated code is kept.
 #[pyfunction]
-fn read_sigmas(py: Python<'_>, path: PathBuf) -> Result<BTreeMap<PyHsCode, f64>> {
+fn read_sigmas(py: Python<'_>, #[pyo3(from_py_with = arg::path)] path: PathBuf) -> Result<BTreeMap<PyHsCode, f64>> {
     let s = read_path(py, &path, loaders::read_sigmas)?;
     Ok(s.into_iter().map(|(k, v)| (PyHsCode(k), v)).collect())
 }
@@ -70,24 +82,17 @@ fn read_sigmas(py: Python<'_>, path: PathBuf) -> Result<BTreeMap<PyHsCode, f64>>
 #[derive(Clone, PartialEq)]
 pub struct PyScenarioFile(ScenarioFile);
 
-impl PyScenarioFile {
-    /// A file read from text, with the checks of the constructor (one MFN table per importer).
-    fn checked(f: ScenarioFile) -> Result<Self> {
-        let mut importers: Vec<_> = f.mfn.iter().map(tradewar_core::MfnTable::importer).collect();
-        importers.sort_unstable();
-        if let Some(&[a, _]) = importers.windows(2).find(|w| w[0] == w[1]) {
-            return Err(crate::error::invalid(format!("scenario file {:?}: two MFN tables for {a}", f.name)));
-        }
-        Ok(Self(f))
-    }
-}
-
 #[pymethods]
 impl PyScenarioFile {
     #[new]
     #[pyo3(signature = (name, *, timeline, mfn = Vec::new(), target = None))]
-    fn new(name: &str, timeline: PyTimeline, mfn: Vec<PyMfnTable>, target: Option<PyTarget>) -> Result<Self> {
-        let mut f = ScenarioFile::new(name, (*timeline.0).clone());
+    fn new(
+        #[pyo3(from_py_with = arg::name)] name: String,
+        #[pyo3(from_py_with = arg::timeline)] timeline: PyTimeline,
+        #[pyo3(from_py_with = arg::mfn_tables)] mfn: Vec<PyMfnTable>,
+        #[pyo3(from_py_with = arg::opt_target)] target: Option<PyTarget>,
+    ) -> Result<Self> {
+        let mut f = ScenarioFile::new(&name, (*timeline.0).clone());
         PySchedule::from_parts(timeline, mfn.clone(), None)?;
         f.mfn = mfn.iter().map(|t| (*t.0).clone()).collect();
         f.target = target.map(|t| t.0);
@@ -95,14 +100,18 @@ impl PyScenarioFile {
     }
     /// Reads a scenario file.
     #[staticmethod]
-    fn read(py: Python<'_>, path: PathBuf) -> Result<Self> {
-        Self::checked(read_path(py, &path, read_scenario_file)?)
+    fn read(py: Python<'_>, #[pyo3(from_py_with = arg::path)] path: PathBuf) -> Result<Self> {
+        Ok(Self(read_path(py, &path, read_scenario_file)?))
     }
     /// A scenario file from its JSON text (`source` names it in errors).
     #[staticmethod]
-    #[pyo3(signature = (text, *, source = "<string>"))]
-    fn from_json(py: Python<'_>, text: &str, source: &str) -> Result<Self> {
-        Self::checked(crate::detached(py, || read_scenario_file(source, text.as_bytes()))?)
+    #[pyo3(signature = (text, *, source = "<string>".to_string()), text_signature = "(text, *, source='<string>')")]
+    fn from_json(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr,
+        #[pyo3(from_py_with = arg::source)] source: String,
+    ) -> Result<Self> {
+        Ok(Self(crate::detached(py, || read_scenario_file(&source, text.as_bytes()))?))
     }
     /// The file's JSON text (schema version first).
     fn to_json(&self) -> Result<String> {
@@ -112,10 +121,10 @@ impl PyScenarioFile {
     }
     /// Writes the file (the whole text is built first, so a failure leaves no half file
     /// behind unless the disk itself fails).
-    fn write(&self, path: PathBuf) -> Result<()> {
+    fn write(&self, #[pyo3(from_py_with = arg::path)] path: PathBuf) -> Result<()> {
         let text = self.to_json()?;
         std::fs::write(&path, text)
-            .map_err(|e| DataError::Io { source_name: path.display().to_string(), message: e.to_string() }.into())
+            .map_err(|e| DataError::Write { source_name: path.display().to_string(), message: e.to_string() }.into())
     }
     /// The scenario's name.
     #[getter]

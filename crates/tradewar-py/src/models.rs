@@ -13,7 +13,7 @@ use tradewar_models::{
     SmartModel, Sweep,
 };
 
-use crate::convert::{date_arg, each, from_json, py_str_repr, to_json, year_arg};
+use crate::convert::{arg, date_arg, each_named, from_json, py_str_repr, to_json, year_arg};
 use crate::error::{invalid, Result};
 use crate::policy::{event_arg, PyEvent, PySchedule};
 use crate::rates::aggregation_arg;
@@ -64,22 +64,23 @@ impl PyScenario {
     /// measures out of both sides at your request (the outcome says so). `rates` says how
     /// each product's tariff is read off its tariff lines: "line_share", "highest", "lowest".
     #[new]
-    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand", commitment_year = None, ignore = None, rates = "line_share"))]
+    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand".to_string(), commitment_year = None, ignore = None, rates = "line_share"), text_signature = "(name, *, trade, schedule, base_year, date, start=None, proposals=None, target=None, commitment_mode='added_demand', commitment_year=None, ignore=None, rates='line_share')")]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        name: &str,
-        trade: PyTradeMatrix,
-        schedule: PySchedule,
+        #[pyo3(from_py_with = arg::name)] name: String,
+        #[pyo3(from_py_with = arg::trade)] trade: PyTradeMatrix,
+        #[pyo3(from_py_with = arg::schedule)] schedule: PySchedule,
         base_year: &Bound<'_, PyAny>,
         date: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
         proposals: Option<&Bound<'_, PyAny>>,
-        target: Option<PyTarget>,
-        commitment_mode: &str,
+        #[pyo3(from_py_with = arg::opt_target)] target: Option<PyTarget>,
+        #[pyo3(from_py_with = arg::commitment_mode)] commitment_mode: String,
         commitment_year: Option<&Bound<'_, PyAny>>,
         ignore: Option<&Bound<'_, PyAny>>,
         rates: &str,
     ) -> Result<Self> {
+        let (name, commitment_mode) = (name.as_str(), commitment_mode.as_str());
         let base_year = year_arg(base_year, "base_year")?;
         let to = date_arg(date)?;
         let mut s = match start.filter(|s| !s.is_none()) {
@@ -89,10 +90,10 @@ impl PyScenario {
             }
         };
         if let Some(p) = proposals.filter(|p| !p.is_none()) {
-            s = s.with_events(each(p, event_arg)?)?;
+            s = s.with_events(each_named(p, "proposals", event_arg)?)?;
         }
         if let Some(ids) = ignore.filter(|i| !i.is_none()) {
-            let ids = each(ids, |x| {
+            let ids = each_named(ids, "ignore", |x| {
                 let text: String = x.extract().map_err(|_| invalid("ignore: expected measure ids (str)"))?;
                 Ok(tradewar_core::MeasureId::new(&text)?)
             })?;
@@ -114,7 +115,7 @@ impl PyScenario {
     /// The scenario with more what-if events (Measures or Events), refused as the
     /// constructor refuses them; this scenario is unchanged.
     fn with_events(&self, events: &Bound<'_, PyAny>) -> Result<Self> {
-        let s = (*self.inner).clone().with_events(each(events, event_arg)?)?;
+        let s = (*self.inner).clone().with_events(each_named(events, "events", event_arg)?)?;
         Ok(Self { inner: Arc::new(s), ..self.clone() })
     }
     /// Measures left out of both sides at your request.
@@ -178,8 +179,8 @@ impl PyScenario {
     }
     /// A scenario from `to_json` text (every part re-validated).
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> Result<Self> {
-        let s: Scenario = crate::detached(py, || from_json(text, "scenario"))?;
+    fn from_json(py: Python<'_>, #[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let s: Scenario = crate::detached(py, || from_json(&text, "scenario"))?;
         let (mode, mode_name) = match s.commitment_mode() {
             CommitmentMode::AddedDemand => (CommitmentMode::AddedDemand, "added_demand"),
             CommitmentMode::Diversion => (CommitmentMode::Diversion, "diversion"),
@@ -360,8 +361,8 @@ impl PyOutcome {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let state: outcome_state::State = crate::convert::from_json(text, "outcome")?;
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let state: outcome_state::State = crate::convert::from_json(&text, "outcome")?;
         Ok(Self(Arc::new(state.into_outcome().map_err(|e| invalid(format!("invalid outcome: {e}")))?)))
     }
     fn __str__(&self) -> String {
@@ -472,7 +473,11 @@ impl PyModel {
         }
     }
     /// Runs the scenario.
-    fn run(&self, py: Python<'_>, scenario: &PyScenario) -> Result<PyOutcome> {
+    fn run(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::scenario)] scenario: PyRef<'_, PyScenario>,
+    ) -> Result<PyOutcome> {
         let (spec, s) = (&self.spec, &scenario.inner);
         let o = crate::detached(py, || spec.run(s))?;
         warn_caveats(py, &o.caveats)?;
@@ -487,7 +492,11 @@ impl PyModel {
         })
     }
     /// Runs many scenarios in parallel (the GIL is released).
-    fn run_many(&self, py: Python<'_>, scenarios: Vec<PyScenario>) -> Result<Vec<PyOutcome>> {
+    fn run_many(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::scenarios)] scenarios: Vec<PyScenario>,
+    ) -> Result<Vec<PyOutcome>> {
         let spec = &self.spec;
         let out = crate::detached(py, || scenarios.par_iter().map(|s| spec.run(&s.inner)).collect::<Result<Vec<_>>>())?;
         for o in &out {
@@ -533,7 +542,7 @@ pub struct PySmartModel {
 impl PySmartModel {
     #[new]
     #[pyo3(signature = (*, import_demand = -1.5))]
-    fn new(import_demand: f64) -> Result<(Self, PyModel)> {
+    fn new(#[pyo3(from_py_with = arg::import_demand)] import_demand: f64) -> Result<(Self, PyModel)> {
         Spec::check_finite(&[import_demand])?;
         SmartModel::wits_defaults(import_demand)?;
         Ok((Self { import_demand }, PyModel { spec: Spec::Smart { import_demand } }))
@@ -562,10 +571,15 @@ pub struct PyGsimModel {
 #[pymethods]
 impl PyGsimModel {
     #[new]
-    #[pyo3(signature = (*, import_demand = -1.25, substitution = 5.0, export_supply = 1.5, level = "chapter"))]
-    fn new(import_demand: f64, substitution: f64, export_supply: f64, level: &str) -> Result<(Self, PyModel)> {
+    #[pyo3(signature = (*, import_demand = -1.25, substitution = 5.0, export_supply = 1.5, level = "chapter".to_string()), text_signature = "(*, import_demand=-1.25, substitution=5.0, export_supply=1.5, level='chapter')")]
+    fn new(
+        #[pyo3(from_py_with = arg::import_demand)] import_demand: f64,
+        #[pyo3(from_py_with = arg::substitution)] substitution: f64,
+        #[pyo3(from_py_with = arg::export_supply)] export_supply: f64,
+        #[pyo3(from_py_with = arg::level)] level: String,
+    ) -> Result<(Self, PyModel)> {
         Spec::check_finite(&[import_demand, substitution])?;
-        let level = match level {
+        let level = match level.as_str() {
             "chapter" => "chapter",
             "subheading" => "subheading",
             _ => return Err(invalid(format!("unknown level {level:?}: expected chapter or subheading"))),
@@ -600,8 +614,14 @@ pub struct PyGeModel {
 #[pymethods]
 impl PyGeModel {
     #[new]
-    #[pyo3(signature = (*, sigma = 5.0, reference = "DEU", world = None, rebate = true))]
-    fn new(sigma: f64, reference: &str, world: Option<PyGeWorld>, rebate: bool) -> Result<(Self, PyModel)> {
+    #[pyo3(signature = (*, sigma = 5.0, reference = "DEU".to_string(), world = None, rebate = true), text_signature = "(*, sigma=5.0, reference='DEU', world=None, rebate=True)")]
+    fn new(
+        #[pyo3(from_py_with = arg::sigma)] sigma: f64,
+        #[pyo3(from_py_with = arg::reference)] reference: String,
+        #[pyo3(from_py_with = arg::opt_world)] world: Option<PyGeWorld>,
+        #[pyo3(from_py_with = arg::rebate)] rebate: bool,
+    ) -> Result<(Self, PyModel)> {
+        let reference = reference.as_str();
         if !(sigma.is_finite() && sigma > 1.0) {
             return Err(invalid(format!(
                 "sigma: the elasticity of substitution must be finite and above 1, got {sigma}"
@@ -720,7 +740,17 @@ impl PySweep {
 impl PySweep {
     #[new]
     #[pyo3(signature = (*, draws, seed, params))]
-    fn new(draws: usize, seed: u64, params: &Bound<'_, PyDict>) -> Result<Self> {
+    fn new(
+        #[pyo3(from_py_with = arg::draws)] draws: usize,
+        #[pyo3(from_py_with = arg::seed)] seed: u64,
+        params: &Bound<'_, PyAny>,
+    ) -> Result<Self> {
+        let params = params.cast::<PyDict>().map_err(|_| {
+            crate::convert::type_error(format!(
+                "params: expected a dict of names to distributions, got {}",
+                crate::convert::shown(params)
+            ))
+        })?;
         let mut p = Vec::new();
         for (k, v) in params.iter() {
             let name: String = k.extract().map_err(|_| invalid("parameter names must be strings"))?;
@@ -735,10 +765,8 @@ impl PySweep {
             p.push((name, spec));
         }
         let s = Self { draws, seed, params: p };
-        s.sweep()?.run(|_| Ok(Vec::new())).map(|_| ()).or_else(|e| match e {
-            tradewar_models::ModelError::InvalidInput { .. } => Err(e),
-            _ => Ok(()),
-        })?;
+        // Checked without running a draw (issue 11: running them all to check aborted on 10**12 draws).
+        s.sweep()?.validate()?;
         Ok(s)
     }
     /// Number of draws.
@@ -751,14 +779,23 @@ impl PySweep {
     fn seed(&self) -> u64 {
         self.seed
     }
-    /// The parameters of draw `i`.
-    fn draw(&self, i: usize) -> Result<Vec<f64>> {
+    /// The parameters of draw `i` (0 to draws - 1).
+    fn draw(&self, #[pyo3(from_py_with = arg::i)] i: usize) -> Result<Vec<f64>> {
+        if i >= self.draws {
+            return Err(crate::convert::out_of_range(format!("i: draw {i} is not within 0..{}", self.draws)));
+        }
         Ok(self.sweep()?.draw(i))
     }
     /// Runs `model` on `scenario` for every draw, in parallel without the GIL; `outputs` are
     /// "target_closed" or "welfare:USA", "exports:CHN", "imports:…", "revenue:…", "real_income_pct:…".
     #[pyo3(signature = (model, scenario, *, outputs))]
-    fn run(&self, py: Python<'_>, model: &PyModel, scenario: &PyScenario, outputs: Vec<String>) -> Result<PyTable> {
+    fn run(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::model)] model: PyRef<'_, PyModel>,
+        #[pyo3(from_py_with = arg::scenario)] scenario: PyRef<'_, PyScenario>,
+        #[pyo3(from_py_with = arg::outputs)] outputs: Vec<String>,
+    ) -> Result<PyTable> {
         self.run_range(py, model, scenario, 0, self.draws, outputs)
     }
     /// Runs draws `start..stop` only (to split a sweep across machines).
@@ -766,11 +803,11 @@ impl PySweep {
     fn run_range(
         &self,
         py: Python<'_>,
-        model: &PyModel,
-        scenario: &PyScenario,
-        start: usize,
-        stop: usize,
-        outputs: Vec<String>,
+        #[pyo3(from_py_with = arg::model)] model: PyRef<'_, PyModel>,
+        #[pyo3(from_py_with = arg::scenario)] scenario: PyRef<'_, PyScenario>,
+        #[pyo3(from_py_with = arg::start)] start: usize,
+        #[pyo3(from_py_with = arg::stop)] stop: usize,
+        #[pyo3(from_py_with = arg::outputs)] outputs: Vec<String>,
     ) -> Result<PyTable> {
         if start > stop || stop > self.draws {
             return Err(invalid(format!("draws {start}..{stop} are not within 0..{}", self.draws)));
@@ -828,6 +865,7 @@ mod outcome_state {
     use crate::table::float_text;
 
     #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
     pub struct State {
         model: String,
         scenario: String,

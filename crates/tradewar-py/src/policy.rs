@@ -12,9 +12,10 @@ use tradewar_core::{
 };
 
 use crate::convert::{
-    date_arg, decimal_arg, each, economy_arg, from_json, hs_arg, py_str_repr, to_json, type_name, year_arg,
+    arg, class_list, date_arg, date_param, decimal_arg, each_named, economy_param, from_json, hs_param, py_str_repr,
+    shown, to_json, type_error, year_arg,
 };
-use crate::error::{invalid, Result};
+use crate::error::{invalid, located, Result};
 use crate::rates::{PyDataCoverage, PyProductRate};
 use crate::scope::{scope_arg, PyEntity, PyProductScope};
 use crate::stacking::PyStacking;
@@ -27,12 +28,14 @@ fn json_reduce<T: pyo3::PyTypeInfo>(py: Python<'_>, json: String) -> Result<Redu
     Ok((py.get_type::<T>().getattr("from_json")?, PyTuple::new(py, [json])?))
 }
 
-/// A rate from a `Percent`, `decimal.Decimal`, `int` or `str` (in percent; not negative).
+/// A rate from a `Percent`, `decimal.Decimal`, `int` or `str` (in percent; not negative): the one
+/// way a rate enters from Python. A `Percent(..., signed=True)` that is negative is a change in
+/// points, not a rate, and is refused here like any negative rate (issue 11).
 pub(crate) fn percent_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Percent> {
     if let Ok(p) = v.cast::<PyPercent>() {
-        return Ok(p.get().0);
+        return p.get().0.check_rate().map_err(|e| located(e, what));
     }
-    Ok(Percent::new(decimal_arg(v, what)?)?)
+    Percent::new(decimal_arg(v, what)?).map_err(|e| located(e, what))
 }
 
 /// Money from `Money` or an amount in US dollars (`Decimal`, `int` or `str`).
@@ -53,17 +56,17 @@ pub(crate) fn event_arg(x: &Bound<'_, PyAny>) -> Result<Event> {
         let m = (*m.get().0).clone();
         return Ok(Event::new(m.header().window.start(), Action::Impose { measure: m }));
     }
-    Err(invalid(format!("expected an Event or a Measure, got {}", type_name(x))))
+    Err(type_error(format!("expected an Event or a Measure, got {}", shown(x))))
 }
 
 /// Per-product duties from a dict of codes to rates.
 fn rates_arg(rates: &Bound<'_, PyAny>, what: &str) -> Result<BTreeMap<HsCode, Duty>> {
     let d = rates
         .cast::<PyDict>()
-        .map_err(|_| invalid(format!("{what}: expected a dict of codes to rates, got {}", type_name(rates))))?;
+        .map_err(|_| type_error(format!("{what}: expected a dict of codes to rates, got {}", shown(rates))))?;
     let mut map = BTreeMap::new();
     for (k, v) in d.iter() {
-        let code = hs_arg(&k)?;
+        let code = hs_param(&k, &format!("{what} key"))?;
         let duty = duty_arg(&v, &format!("{what}[{code}]"))?;
         if map.insert(code, duty).is_some() {
             return Err(invalid(format!("{what}: two keys name the code {code}")));
@@ -95,7 +98,7 @@ fn stacking_arg(v: Option<&Bound<'_, PyAny>>) -> Result<Stacking> {
         Some(x) => x
             .cast::<PyStacking>()
             .map(|s| s.get().0.clone())
-            .map_err(|_| invalid(format!("stacking: expected a Stacking, got {}", type_name(x)))),
+            .map_err(|_| type_error(format!("stacking: expected a Stacking, got {}", shown(x)))),
     }
 }
 
@@ -115,14 +118,14 @@ fn header_arg(
     end: Option<&Bound<'_, PyAny>>,
     legal_basis: &str,
 ) -> Result<MeasureHeader> {
-    let start = date_arg(start)?;
-    let end = end.filter(|e| !e.is_none()).map(date_arg).transpose()?;
+    let start = date_param(start, "start")?;
+    let end = end.filter(|e| !e.is_none()).map(|e| date_param(e, "end")).transpose()?;
     let window = DateWindow::new_for(start, end, id)?;
     Ok(MeasureHeader::new(
         id,
         name,
-        economy_arg(imposer)?,
-        economy_arg(target)?,
+        economy_param(imposer, "imposer")?,
+        economy_param(target, "target")?,
         scope,
         window,
         legal_basis.parse::<LegalBasis>()?,
@@ -143,11 +146,11 @@ impl PyMeasure {
     /// `ProductScope` or a list of codes; all products if None) minus `exclude`.
     /// `stacking` says how it combines with other layers (default: it adds).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, scope = None, exclude = None, legal_basis = "section301", stacking = None))]
+    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, scope = None, exclude = None, legal_basis = "section301".to_string(), stacking = None), text_signature = "(id, name, *, imposer, target, rate, start, end=None, scope=None, exclude=None, legal_basis='section301', stacking=None)")]
     #[allow(clippy::too_many_arguments)]
     fn tariff(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         rate: &Bound<'_, PyAny>,
@@ -155,10 +158,10 @@ impl PyMeasure {
         end: Option<&Bound<'_, PyAny>>,
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
         stacking: Option<&Bound<'_, PyAny>>,
     ) -> Result<Self> {
-        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, scope_arg(scope, exclude)?, start, end, &legal_basis)?;
         validated(Measure::Tariff {
             header: h,
             rates: TariffRates::uniform_ad_valorem(percent_arg(rate, "rate")?),
@@ -169,21 +172,21 @@ impl PyMeasure {
     /// percent (a product takes the rate of its longest listed code); the
     /// scope is the listed codes.
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, rates, start, end = None, legal_basis = "section301", stacking = None))]
+    #[pyo3(signature = (id, name, *, imposer, target, rates, start, end = None, legal_basis = "section301".to_string(), stacking = None), text_signature = "(id, name, *, imposer, target, rates, start, end=None, legal_basis='section301', stacking=None)")]
     #[allow(clippy::too_many_arguments)]
     fn tariff_by_product(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         rates: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
         stacking: Option<&Bound<'_, PyAny>>,
     ) -> Result<Self> {
         let map = rates_arg(rates, "rates")?;
-        let h = header_arg(id, name, imposer, target, ProductScope::all(), start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, ProductScope::all(), start, end, &legal_basis)?;
         let mut m = Measure::tariff_by_product(h, map);
         if let Measure::Tariff { stacking: st, .. } = &mut m {
             *st = stacking_arg(stacking)?;
@@ -194,35 +197,36 @@ impl PyMeasure {
     /// for the window, for goods from `target` (which may be narrower than
     /// the tariff's target: an exclusion for one partner of a worldwide tariff).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, tariff, imposer, target, scope, start, end = None, exclude = None, legal_basis = "section301"))]
+    #[pyo3(signature = (id, name, *, tariff, imposer, target, scope, start, end = None, exclude = None, legal_basis = "section301".to_string()), text_signature = "(id, name, *, tariff, imposer, target, scope, start, end=None, exclude=None, legal_basis='section301')")]
     #[allow(clippy::too_many_arguments)]
     fn tariff_exclusion(
-        id: &str,
-        name: &str,
-        tariff: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
+        #[pyo3(from_py_with = arg::tariff)] tariff: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         scope: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
         if scope.is_none() {
             return Err(invalid(format!("tariff exclusion {id}: scope (the excluded lines) is required")));
         }
-        let h = header_arg(id, name, imposer, target, scope_arg(Some(scope), exclude)?, start, end, legal_basis)?;
-        validated(Measure::TariffExclusion { header: h, tariff: MeasureId::new(tariff)? })
+        let h = header_arg(&id, &name, imposer, target, scope_arg(Some(scope), exclude)?, start, end, &legal_basis)?;
+        let tariff = MeasureId::new(&tariff).map_err(|e| located(e, "tariff"))?;
+        validated(Measure::TariffExclusion { header: h, tariff })
     }
     /// A change of the imposer's own MFN rates toward every partner (the
     /// target is WLD): one `rate` on `scope`, or per-product `rates` (a dict
     /// of codes to percent; the scope is then the listed codes unless given).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, start, rate = None, rates = None, end = None, scope = None, exclude = None, legal_basis = "mfn"))]
+    #[pyo3(signature = (id, name, *, imposer, start, rate = None, rates = None, end = None, scope = None, exclude = None, legal_basis = "mfn".to_string()), text_signature = "(id, name, *, imposer, start, rate=None, rates=None, end=None, scope=None, exclude=None, legal_basis='mfn')")]
     #[allow(clippy::too_many_arguments)]
     fn mfn_change(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         rate: Option<&Bound<'_, PyAny>>,
@@ -230,12 +234,17 @@ impl PyMeasure {
         end: Option<&Bound<'_, PyAny>>,
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
         let rates = match (rate.filter(|r| !r.is_none()), rates.filter(|r| !r.is_none())) {
             (Some(r), None) => TariffRates::uniform_ad_valorem(percent_arg(r, "rate")?),
             (None, Some(r)) => TariffRates::ByProduct { rates: rates_arg(r, "rates")? },
-            _ => return Err(invalid(format!("MFN change {id}: give exactly one of rate= and rates="))),
+            _ => {
+                return Err(invalid(format!(
+                    "MFN change {}: give exactly one of rate= and rates=",
+                    tradewar_core::excerpt(&id)
+                )))
+            }
         };
         let given = scope_arg(scope, exclude)?;
         let scope = match (scope.is_none_or(PyAnyMethods::is_none), rates.implied_scope()) {
@@ -244,18 +253,18 @@ impl PyMeasure {
             _ => given,
         };
         let wld = PyString::new(imposer.py(), "WLD").into_any();
-        let h = header_arg(id, name, imposer, &wld, scope, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, &wld, scope, start, end, &legal_basis)?;
         validated(Measure::MfnChange { header: h, rates })
     }
     /// The imposer's exporters may not sell `scope` (all products if None) to
     /// `target`, or only to `entity` (an `Entity` of the target economy: a
     /// denial order such as the one on ZTE).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, entity = None, legal_basis = "export_control"))]
+    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, entity = None, legal_basis = "export_control".to_string()), text_signature = "(id, name, *, imposer, target, start, end=None, scope=None, exclude=None, entity=None, legal_basis='export_control')")]
     #[allow(clippy::too_many_arguments)]
     fn export_ban(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
@@ -263,46 +272,46 @@ impl PyMeasure {
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
         entity: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
         let entity = match entity.filter(|e| !e.is_none()) {
             None => None,
             Some(e) => Some(
                 e.cast::<PyEntity>()
                     .map(|x| x.get().0.clone())
-                    .map_err(|_| invalid(format!("entity: expected an Entity, got {}", type_name(e))))?,
+                    .map_err(|_| type_error(format!("entity: expected an Entity, got {}", shown(e))))?,
             ),
         };
-        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, scope_arg(scope, exclude)?, start, end, &legal_basis)?;
         validated(Measure::ExportBan { header: h, entity })
     }
     /// The imposer bans imports of `scope` (all products if None) from `target`.
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, legal_basis = "other"))]
+    #[pyo3(signature = (id, name, *, imposer, target, start, end = None, scope = None, exclude = None, legal_basis = "other".to_string()), text_signature = "(id, name, *, imposer, target, start, end=None, scope=None, exclude=None, legal_basis='other')")]
     #[allow(clippy::too_many_arguments)]
     fn import_ban(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
-        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, scope_arg(scope, exclude)?, start, end, &legal_basis)?;
         validated(Measure::ImportBan { header: h })
     }
     /// A cap of `annual_value` (Money, or US dollars) a year on imports of
     /// `scope` from `target`; above it `out_of_quota` applies: an additional
     /// rate in percent, or "prohibitive" (the default: a hard cap).
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, annual_value, start, end = None, out_of_quota = None, scope = None, exclude = None, legal_basis = "other"))]
+    #[pyo3(signature = (id, name, *, imposer, target, annual_value, start, end = None, out_of_quota = None, scope = None, exclude = None, legal_basis = "other".to_string()), text_signature = "(id, name, *, imposer, target, annual_value, start, end=None, out_of_quota=None, scope=None, exclude=None, legal_basis='other')")]
     #[allow(clippy::too_many_arguments)]
     fn quota(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         annual_value: &Bound<'_, PyAny>,
@@ -311,36 +320,36 @@ impl PyMeasure {
         out_of_quota: Option<&Bound<'_, PyAny>>,
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
         let out_of_quota = match out_of_quota.filter(|v| !v.is_none()) {
             None => Duty::Prohibitive,
             Some(v) => duty_arg(v, "out_of_quota")?,
         };
         let annual_value = money_arg(annual_value, "annual_value")?;
-        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, scope_arg(scope, exclude)?, start, end, &legal_basis)?;
         validated(Measure::Quota { header: h, annual_value, out_of_quota })
     }
     /// An ad valorem production subsidy of `rate` percent by the imposer on
     /// `scope`, affecting `target`; `export_only=True` for an export subsidy.
     #[staticmethod]
-    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, export_only = false, scope = None, exclude = None, legal_basis = "other"))]
+    #[pyo3(signature = (id, name, *, imposer, target, rate, start, end = None, export_only = false, scope = None, exclude = None, legal_basis = "other".to_string()), text_signature = "(id, name, *, imposer, target, rate, start, end=None, export_only=False, scope=None, exclude=None, legal_basis='other')")]
     #[allow(clippy::too_many_arguments)]
     fn subsidy(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         imposer: &Bound<'_, PyAny>,
         target: &Bound<'_, PyAny>,
         rate: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
-        export_only: bool,
+        #[pyo3(from_py_with = arg::export_only)] export_only: bool,
         scope: Option<&Bound<'_, PyAny>>,
         exclude: Option<&Bound<'_, PyAny>>,
-        legal_basis: &str,
+        #[pyo3(from_py_with = arg::legal_basis)] legal_basis: String,
     ) -> Result<Self> {
         let rate = percent_arg(rate, "rate")?;
-        let h = header_arg(id, name, imposer, target, scope_arg(scope, exclude)?, start, end, legal_basis)?;
+        let h = header_arg(&id, &name, imposer, target, scope_arg(scope, exclude)?, start, end, &legal_basis)?;
         validated(Measure::Subsidy { header: h, rate, export_only })
     }
     /// A commitment of `buyer` to buy `scope` from `seller`: `amounts` maps years to Money
@@ -349,26 +358,37 @@ impl PyMeasure {
     #[pyo3(signature = (id, name, *, buyer, seller, amounts, baseline_year, start, end = None, scope = None, total = false))]
     #[allow(clippy::too_many_arguments)]
     fn purchase_commitment(
-        id: &str,
-        name: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::name)] name: String,
         buyer: &Bound<'_, PyAny>,
         seller: &Bound<'_, PyAny>,
-        amounts: &Bound<'_, PyDict>,
+        amounts: &Bound<'_, PyAny>,
         baseline_year: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         end: Option<&Bound<'_, PyAny>>,
         scope: Option<&Bound<'_, PyAny>>,
-        total: bool,
+        #[pyo3(from_py_with = arg::total)] total: bool,
     ) -> Result<Self> {
+        let amounts = amounts
+            .cast::<PyDict>()
+            .map_err(|_| type_error(format!("amounts: expected a dict of years to amounts, got {}", shown(amounts))))?;
         let mut years = Vec::new();
         for (k, v) in amounts.iter() {
+            let year = year_arg(&k, "amounts key")?;
             let amount = match v.cast::<PyMoney>() {
                 Ok(m) => m.get().0,
-                Err(_) => Money::new(decimal_arg(&v, "amount")?, tradewar_core::Currency::USD),
+                Err(_) => Money::new(decimal_arg(&v, &format!("amounts[{year}]"))?, tradewar_core::Currency::USD),
             };
-            years.push(CommitmentYear { year: year_arg(&k, "year")?, amount });
+            years.push(CommitmentYear { year, amount });
         }
-        let header = header_arg(id, name, buyer, seller, scope_arg(scope, None)?, start, end, "agreement")?;
+        // An empty list is a commitment without goods scope (services, as Phase One's); None is every product.
+        let scope = match scope {
+            Some(s) if s.cast::<pyo3::types::PyList>().is_ok_and(pyo3::types::PyListMethods::is_empty) => {
+                ProductScope::new([])
+            }
+            other => scope_arg(other, None)?,
+        };
+        let header = header_arg(&id, &name, buyer, seller, scope, start, end, "agreement")?;
         let m = Measure::PurchaseCommitment {
             header,
             kind: if total { CommitmentKind::Total } else { CommitmentKind::AboveBaseline },
@@ -380,8 +400,8 @@ impl PyMeasure {
     }
     /// A measure from its JSON form (validated).
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let m: Measure = from_json(text, "measure")?;
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let m: Measure = from_json(&text, "measure")?;
         m.validate()?;
         Ok(Self(Arc::new(m)))
     }
@@ -534,11 +554,14 @@ impl PyMeasure {
 pub struct PyEvent(pub Event);
 
 impl PyEvent {
-    fn noted(e: Event, note: Option<&str>) -> Self {
-        Self(match note {
-            Some(n) => e.with_note(n),
+    /// The event with its note, checked as its JSON would be (`Event::validate`).
+    fn noted(e: Event, note: Option<String>) -> Result<Self> {
+        let e = match note {
+            Some(n) => e.with_note(&n),
             None => e,
-        })
+        };
+        e.validate()?;
+        Ok(Self(e))
     }
 }
 
@@ -566,8 +589,12 @@ impl PyEvent {
     /// `measure` comes into force on `date`.
     #[staticmethod]
     #[pyo3(signature = (date, measure, *, note = None))]
-    fn impose(date: &Bound<'_, PyAny>, measure: &PyMeasure, note: Option<&str>) -> Result<Self> {
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::Impose { measure: (*measure.0).clone() }), note))
+    fn impose(
+        date: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::measure)] measure: PyMeasure,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
+    ) -> Result<Self> {
+        Self::noted(Event::new(date_arg(date)?, Action::Impose { measure: (*measure.0).clone() }), note)
     }
     /// The rates of measure `id` (a tariff or MFN change) change on `date`.
     /// Give exactly one of: `rate` (one new rate for the whole scope), `rates`
@@ -582,12 +609,12 @@ impl PyEvent {
     #[allow(clippy::too_many_arguments)]
     fn change_rates(
         date: &Bound<'_, PyAny>,
-        id: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
         rate: Option<&Bound<'_, PyAny>>,
         rates: Option<&Bound<'_, PyAny>>,
         update: Option<&Bound<'_, PyAny>>,
         scale: Option<&Bound<'_, PyAny>>,
-        note: Option<&str>,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
     ) -> Result<Self> {
         fn given<'a, 'py>(v: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
             v.filter(|x| !x.is_none())
@@ -599,24 +626,35 @@ impl PyEvent {
             (None, None, None, Some(f)) => RateChange::Scale { factor: decimal_arg(f, "scale")? },
             _ => {
                 return Err(invalid(format!(
-                    "change of rates of {id}: give exactly one of rate=, rates=, update= and scale="
+                    "change of rates of {}: give exactly one of rate=, rates=, update= and scale=",
+                    tradewar_core::excerpt(&id)
                 )))
             }
         };
-        let id = MeasureId::new(id)?;
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::ChangeRates { id, change }), note))
+        let id = MeasureId::new(&id).map_err(|e| located(e, "id"))?;
+        Self::noted(Event::new(date_arg(date)?, Action::ChangeRates { id, change }), note)
     }
     /// Measure `id` is suspended on `date`.
     #[staticmethod]
     #[pyo3(signature = (date, id, *, note = None))]
-    fn suspend(date: &Bound<'_, PyAny>, id: &str, note: Option<&str>) -> Result<Self> {
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::Suspend { id: MeasureId::new(id)? }), note))
+    fn suspend(
+        date: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
+    ) -> Result<Self> {
+        let id = MeasureId::new(&id).map_err(|e| located(e, "id"))?;
+        Self::noted(Event::new(date_arg(date)?, Action::Suspend { id }), note)
     }
     /// Measure `id` applies again on `date`.
     #[staticmethod]
     #[pyo3(signature = (date, id, *, note = None))]
-    fn resume(date: &Bound<'_, PyAny>, id: &str, note: Option<&str>) -> Result<Self> {
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::Resume { id: MeasureId::new(id)? }), note))
+    fn resume(
+        date: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::id)] id: String,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
+    ) -> Result<Self> {
+        let id = MeasureId::new(&id).map_err(|e| located(e, "id"))?;
+        Self::noted(Event::new(date_arg(date)?, Action::Resume { id }), note)
     }
     /// Measure `id` ends on `date`, possibly on conditions met: a `penalty`
     /// paid, money put in `escrow` (Money, or US dollars) and `conditions` in words.
@@ -624,11 +662,11 @@ impl PyEvent {
     #[pyo3(signature = (date, id, *, penalty = None, escrow = None, conditions = None, note = None))]
     fn lift(
         date: &Bound<'_, PyAny>,
-        id: &str,
+        #[pyo3(from_py_with = arg::id)] id: String,
         penalty: Option<&Bound<'_, PyAny>>,
         escrow: Option<&Bound<'_, PyAny>>,
         conditions: Option<&Bound<'_, PyAny>>,
-        note: Option<&str>,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
     ) -> Result<Self> {
         let mut all = Vec::new();
         if let Some(p) = penalty.filter(|v| !v.is_none()) {
@@ -638,37 +676,33 @@ impl PyEvent {
             all.push(LiftCondition::Escrow { amount: non_negative(money_arg(e, "escrow")?, "escrow")? });
         }
         if let Some(c) = conditions.filter(|v| !v.is_none()) {
-            for text in each(c, |x| {
-                x.cast::<PyString>()
-                    .map(ToString::to_string)
-                    .map_err(|_| invalid(format!("conditions: expected strings, got {}", type_name(x))))
-            })? {
+            for text in crate::convert::str_list(c, "conditions")? {
                 if text.trim().is_empty() {
                     return Err(invalid("conditions: a condition must not be empty"));
                 }
                 all.push(LiftCondition::Other { text });
             }
         }
-        let id = MeasureId::new(id)?;
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::Lift { id, conditions: all }), note))
+        let id = MeasureId::new(&id).map_err(|e| located(e, "id"))?;
+        Self::noted(Event::new(date_arg(date)?, Action::Lift { id, conditions: all }), note)
     }
     /// A milestone with no legal effect.
     #[staticmethod]
     #[pyo3(signature = (date, title, *, note = None))]
-    fn milestone(date: &Bound<'_, PyAny>, title: &str, note: Option<&str>) -> Result<Self> {
+    fn milestone(
+        date: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::title)] title: String,
+        #[pyo3(from_py_with = arg::note)] note: Option<String>,
+    ) -> Result<Self> {
         if title.trim().is_empty() {
-            return Err(invalid("a milestone needs a title"));
+            return Err(invalid("title: a milestone needs a title"));
         }
-        Ok(Self::noted(Event::new(date_arg(date)?, Action::Milestone { title: title.to_string() }), note))
+        Self::noted(Event::new(date_arg(date)?, Action::Milestone { title }), note)
     }
     /// An event from its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let e: Event = from_json(text, "event")?;
-        if let tradewar_core::Action::Impose { measure } = &e.action {
-            measure.validate()?;
-        }
-        Ok(Self(e))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(from_json(&text, "event")?))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -736,19 +770,17 @@ fn status_text(s: &Status) -> String {
 impl PyTimeline {
     #[new]
     #[pyo3(signature = (name, events = None))]
-    fn new(name: &str, events: Option<&Bound<'_, PyAny>>) -> Result<Self> {
-        let events = match events {
-            Some(e) => each(e, |x| {
-                x.cast::<PyEvent>().map(|e| e.get().0.clone()).map_err(|_| invalid("events must be Event objects"))
-            })?,
+    fn new(#[pyo3(from_py_with = arg::name)] name: String, events: Option<&Bound<'_, PyAny>>) -> Result<Self> {
+        let events = match events.filter(|e| !e.is_none()) {
+            Some(e) => class_list::<PyEvent>(e, "events")?.into_iter().map(|e| e.0).collect(),
             None => Vec::new(),
         };
-        Ok(Self(Arc::new(Timeline::from_events(name, events)?)))
+        Ok(Self(Arc::new(Timeline::from_events(&name, events)?)))
     }
     /// A timeline from its JSON form (validated).
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(Arc::new(from_json(text, "timeline")?)))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(Arc::new(from_json(&text, "timeline")?)))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -769,8 +801,9 @@ impl PyTimeline {
         self.0.measures().cloned().map(|m| PyMeasure(Arc::new(m))).collect()
     }
     /// One measure by id, or None.
-    fn measure(&self, id: &str) -> Result<Option<PyMeasure>> {
-        Ok(self.0.measure(&MeasureId::new(id)?).cloned().map(|m| PyMeasure(Arc::new(m))))
+    fn measure(&self, #[pyo3(from_py_with = arg::id)] id: String) -> Result<Option<PyMeasure>> {
+        let id = MeasureId::new(&id).map_err(|e| located(e, "id"))?;
+        Ok(self.0.measure(&id).cloned().map(|m| PyMeasure(Arc::new(m))))
     }
     /// Dates with events.
     fn dates(&self) -> Vec<chrono::NaiveDate> {
@@ -837,18 +870,21 @@ impl PyMfnTable {
     /// `rates` maps codes (str or HsCode) to a rate in percent or a `Duty` (specific,
     /// compound, complex...).
     #[new]
-    fn new(importer: &Bound<'_, PyAny>, rates: &Bound<'_, PyDict>) -> Result<Self> {
+    fn new(importer: &Bound<'_, PyAny>, rates: &Bound<'_, PyAny>) -> Result<Self> {
+        let rates = rates
+            .cast::<PyDict>()
+            .map_err(|_| type_error(format!("rates: expected a dict of codes to rates, got {}", shown(rates))))?;
         let mut lines = Vec::new();
         for (k, v) in rates.iter() {
-            let code = hs_arg(&k)?;
+            let code = hs_param(&k, "rates key")?;
             lines.push((code, duty_arg(&v, &format!("rates[{code}]"))?));
         }
-        Ok(Self(Arc::new(MfnTable::new(economy_arg(importer)?, lines)?)))
+        Ok(Self(Arc::new(MfnTable::new(economy_param(importer, "importer")?, lines)?)))
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(Arc::new(from_json(text, "MFN table")?)))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(Arc::new(from_json(&text, "MFN table")?)))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -861,11 +897,11 @@ impl PyMfnTable {
     }
     /// The duty on `line` (longest matching code), if the table knows it.
     fn duty(&self, line: &Bound<'_, PyAny>) -> Result<Option<crate::duty::PyDuty>> {
-        Ok(self.0.duty_for(hs_arg(line)?).cloned().map(crate::duty::PyDuty))
+        Ok(self.0.duty_for(hs_param(line, "line")?).cloned().map(crate::duty::PyDuty))
     }
     /// The ad valorem part of the duty on `line` (longest matching code), if known.
     fn rate(&self, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
-        Ok(self.0.duty_for(hs_arg(line)?).and_then(Duty::ad_valorem_part).map(PyPercent))
+        Ok(self.0.duty_for(hs_param(line, "line")?).and_then(Duty::ad_valorem_part).map(PyPercent))
     }
     fn __len__(&self) -> usize {
         self.0.len()
@@ -995,8 +1031,8 @@ impl PyDutyStack {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(from_json(text, "duty stack")?))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(from_json(&text, "duty stack")?))
     }
     fn __str__(&self) -> String {
         self.0.explain()
@@ -1015,11 +1051,13 @@ impl PySchedule {
     /// (another importer) or answered with a warning (a date outside the period).
     #[new]
     #[pyo3(signature = (timeline, mfn = None, coverage = None))]
-    fn new(timeline: PyTimeline, mfn: Option<&Bound<'_, PyAny>>, coverage: Option<PyDataCoverage>) -> Result<Self> {
-        let tables = match mfn {
-            Some(m) => each(m, |x| {
-                x.cast::<PyMfnTable>().map(|t| t.get().clone()).map_err(|_| invalid("mfn must be MfnTable objects"))
-            })?,
+    fn new(
+        #[pyo3(from_py_with = arg::timeline)] timeline: PyTimeline,
+        mfn: Option<&Bound<'_, PyAny>>,
+        coverage: Option<PyDataCoverage>,
+    ) -> Result<Self> {
+        let tables = match mfn.filter(|m| !m.is_none()) {
+            Some(m) => class_list::<PyMfnTable>(m, "mfn")?,
             None => Vec::new(),
         };
         Self::from_parts(timeline, tables, coverage.map(|c| c.0))
@@ -1032,7 +1070,7 @@ impl PySchedule {
     /// The schedule with more events on its timeline (a what-if: impose a measure,
     /// change its rates, suspend, resume, lift); refused as the timeline refuses them.
     fn with_events(&self, events: &Bound<'_, PyAny>) -> Result<Self> {
-        let events = each(events, event_arg)?;
+        let events = each_named(events, "events", event_arg)?;
         Ok(Self::from_rust(self.inner.with_events(events)?))
     }
     /// The rate of a product at any level (chapter, heading, HS6, line) over the
@@ -1045,7 +1083,8 @@ impl PySchedule {
         product: &Bound<'_, PyAny>,
         date: &Bound<'_, PyAny>,
     ) -> Result<PyProductRate> {
-        let (i, e, p, d) = (economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?, date_arg(date)?);
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
+        let (p, d) = (hs_param(product, "product")?, date_param(date, "date")?);
         let s = &self.inner;
         let r = crate::detached(py, || s.at(d).product_rate(i, e, p))?;
         crate::caveats::warn_all(py, &r.caveats)?;
@@ -1093,7 +1132,8 @@ impl PySchedule {
         line: &Bound<'_, PyAny>,
         date: &Bound<'_, PyAny>,
     ) -> Result<PyDutyStack> {
-        let (i, e, l, d) = (economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?, date_arg(date)?);
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
+        let (l, d) = (hs_param(line, "line")?, date_arg(date)?);
         let s = &self.inner;
         let stack = crate::detached(py, || s.query(i, e, l, d))?;
         crate::caveats::warn_all(py, &stack.caveats)?;
@@ -1109,10 +1149,10 @@ impl PySchedule {
         date: &Bound<'_, PyAny>,
     ) -> Result<PyTable> {
         let lines = CustomsLines::new(
-            each(importer, economy_arg)?,
-            each(exporter, economy_arg)?,
-            each(line, hs_arg)?,
-            each(date, date_arg)?,
+            each_named(importer, "importer", |v| economy_param(v, "importer"))?,
+            each_named(exporter, "exporter", |v| economy_param(v, "exporter"))?,
+            each_named(line, "line", |v| hs_param(v, "line"))?,
+            each_named(date, "date", date_arg)?,
         )?;
         let s = &self.inner;
         let stacks = crate::detached(py, || s.bulk_stacks(&lines))?;
@@ -1150,9 +1190,9 @@ impl PySchedule {
 /// One economy for every row, or one per row.
 fn economy_column(v: &Bound<'_, PyAny>, n: usize, what: &'static str) -> Result<Vec<Economy>> {
     if v.is_instance_of::<PyString>() || v.cast::<PyEconomy>().is_ok() {
-        return Ok(vec![economy_arg(v)?; n]);
+        return Ok(vec![economy_param(v, what)?; n]);
     }
-    let col = each(v, economy_arg)?;
+    let col = each_named(v, what, |x| economy_param(x, what))?;
     if col.len() != n {
         return Err(tradewar_core::Error::ColumnLength { column: what, got: col.len(), expected: n }.into());
     }
@@ -1192,7 +1232,8 @@ impl PyScheduleAt {
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<PyDutyStack> {
-        let stack = self.inner.stack(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)?;
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
+        let stack = self.inner.stack(i, e, hs_param(line, "line")?)?;
         crate::caveats::warn_all(py, &stack.caveats)?;
         Ok(PyDutyStack(stack))
     }
@@ -1214,11 +1255,12 @@ impl PyScheduleAt {
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<Option<PyPercent>> {
-        Ok(self.inner.total(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(line)?)?.map(PyPercent))
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
+        Ok(self.inner.total(i, e, hs_param(line, "line")?)?.map(PyPercent))
     }
     /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
     fn base_rate(&self, importer: &Bound<'_, PyAny>, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
-        Ok(self.inner.base_rate(economy_arg(importer)?, hs_arg(line)?)?.map(PyPercent))
+        Ok(self.inner.base_rate(economy_param(importer, "importer")?, hs_param(line, "line")?)?.map(PyPercent))
     }
     /// The rate of a product at any level (a chapter, heading, HS6 subheading or line)
     /// over the importer's tariff lines below it, by every method at once (line share,
@@ -1230,7 +1272,8 @@ impl PyScheduleAt {
         exporter: &Bound<'_, PyAny>,
         product: &Bound<'_, PyAny>,
     ) -> Result<PyProductRate> {
-        let r = self.inner.product_rate(economy_arg(importer)?, economy_arg(exporter)?, hs_arg(product)?)?;
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
+        let r = self.inner.product_rate(i, e, hs_param(product, "product")?)?;
         crate::caveats::warn_all(py, &r.caveats)?;
         Ok(PyProductRate(r))
     }
@@ -1240,7 +1283,7 @@ impl PyScheduleAt {
     }
     /// The tariffs in force that `importer` applies to goods from `exporter`.
     fn tariffs_on(&self, importer: &Bound<'_, PyAny>, exporter: &Bound<'_, PyAny>) -> Result<Vec<PyMeasure>> {
-        let (i, e) = (economy_arg(importer)?, economy_arg(exporter)?);
+        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
         Ok(self.inner.tariffs_on(i, e).cloned().map(|m| PyMeasure(Arc::new(m))).collect())
     }
     /// Duty stacks of many lines (the GIL is released): `line` is a column
@@ -1253,7 +1296,7 @@ impl PyScheduleAt {
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<PyTable> {
-        let lines = each(line, hs_arg)?;
+        let lines = each_named(line, "line", |v| hs_param(v, "line"))?;
         let n = lines.len();
         let importers = economy_column(importer, n, "importer")?;
         let exporters = economy_column(exporter, n, "exporter")?;

@@ -8,17 +8,20 @@ use tradewar_core::{Economy, Replay, ReplayStep};
 use crate::accounting::{
     averages_rows, check_coverage, check_tariff_averages, coverage_rows, method_arg, method_name, year_in_trade,
 };
-use crate::convert::{each, economy_arg, from_json, py_str_repr, to_json, type_name, year_arg};
+use crate::convert::{arg, each_named, economy_param, from_json, py_str_repr, shown, to_json, type_error, year_arg};
 use crate::error::{invalid, Result};
 use crate::policy::PySchedule;
 use crate::table::{Column, PyTable};
 use crate::trade::PyTradeMatrix;
 
 fn direction_arg(v: &Bound<'_, PyAny>, i: usize) -> Result<(Economy, Economy)> {
-    let bad = || invalid(format!("directions[{i}]: expected an (importer, exporter) pair, got {}", type_name(v)));
+    let bad = || type_error(format!("directions[{i}]: expected an (importer, exporter) pair, got {}", shown(v)));
     let items = crate::stacking::items(v).ok_or_else(bad)?;
     match items.as_slice() {
-        [importer, exporter] => Ok((economy_arg(importer)?, economy_arg(exporter)?)),
+        [importer, exporter] => Ok((
+            economy_param(importer, &format!("directions[{i}][0]"))?,
+            economy_param(exporter, &format!("directions[{i}][1]"))?,
+        )),
         _ => Err(bad()),
     }
 }
@@ -40,8 +43,8 @@ impl PyReplay {
 impl PyReplay {
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let r: Replay = from_json(text, "replay")?;
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let r: Replay = from_json(&text, "replay")?;
         for step in &r.steps {
             step.coverage.iter().try_for_each(check_coverage)?;
             step.averages.iter().try_for_each(check_tariff_averages)?;
@@ -121,17 +124,17 @@ impl PyReplay {
 /// "any_line" for lists finer than the trade data) and the average tariffs.
 /// The GIL is released while computing.
 #[pyfunction]
-#[pyo3(name = "replay", signature = (schedule, trade, *, directions, weights_year, method = "line_share"))]
+#[pyo3(name = "replay", signature = (schedule, trade, *, directions, weights_year, method = "line_share".to_string()), text_signature = "(schedule, trade, *, directions, weights_year, method='line_share')")]
 fn replay_py(
     py: Python<'_>,
-    schedule: &PySchedule,
-    trade: &PyTradeMatrix,
+    #[pyo3(from_py_with = arg::schedule)] schedule: PySchedule,
+    #[pyo3(from_py_with = arg::trade)] trade: PyTradeMatrix,
     directions: &Bound<'_, PyAny>,
     weights_year: &Bound<'_, PyAny>,
-    method: &str,
+    #[pyo3(from_py_with = arg::method)] method: String,
 ) -> Result<PyReplay> {
     let mut i = 0;
-    let directions = each(directions, |d| {
+    let directions = each_named(directions, "directions", |d| {
         i += 1;
         direction_arg(d, i - 1)
     })?;
@@ -142,7 +145,7 @@ fn replay_py(
         return Err(invalid(format!("directions: ({i}, {e}) is not a pair of two economies")));
     }
     let year = year_in_trade(&trade.0, year_arg(weights_year, "weights_year")?, "weights_year")?;
-    let method = method_arg(method)?;
+    let method = method_arg(&method)?;
     let (s, t) = (&schedule.inner, &trade.0);
     Ok(PyReplay(crate::detached(py, || tradewar_core::replay(s, t, &directions, year, method))?))
 }

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{Entity, HsCode, Overlap, ProductScope};
 
-use crate::convert::{each, economy_arg, from_json, hs_arg, py_str_repr, to_json};
+use crate::convert::{arg, class_arg, each_named, economy_param, from_json, hs_param, py_str_repr, str_arg, to_json};
 use crate::error::{invalid, Result};
 use crate::values::{PyEconomy, PyHsCode};
 
@@ -18,14 +18,10 @@ fn codes_arg(v: Option<&Bound<'_, PyAny>>, what: &str) -> Result<Vec<HsCode>> {
         None => Ok(Vec::new()),
         Some(x) => {
             let mut i = 0;
-            each(x, |c| {
-                let code = hs_arg(c).map_err(|e| crate::error::located(e, &format!("{what}[{i}]")));
+            each_named(x, what, |c| {
+                let code = hs_param(c, &format!("{what}[{i}]"));
                 i += 1;
                 code
-            })
-            .map_err(|e| match e {
-                crate::error::Error::Input(class, m) => crate::error::Error::Input(class, format!("{what}: {m}")),
-                other => other,
             })
         }
     }
@@ -106,8 +102,8 @@ impl PyProductScope {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        Ok(Self(from_json(text, "product scope")?))
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        Ok(Self(from_json(&text, "product scope")?))
     }
     /// The JSON form.
     fn to_json(&self) -> Result<String> {
@@ -130,7 +126,7 @@ impl PyProductScope {
     }
     /// Whether `code` (and so everything below it) is in the scope.
     fn contains(&self, code: &Bound<'_, PyAny>) -> Result<bool> {
-        Ok(self.0.contains(hs_arg(code)?))
+        Ok(self.0.contains(hs_param(code, "code")?))
     }
     fn __contains__(&self, code: &Bound<'_, PyAny>) -> Result<bool> {
         self.contains(code)
@@ -138,17 +134,17 @@ impl PyProductScope {
     /// How much of `code` the scope covers: "full", "partial" (some lines
     /// below it are listed, or some are excluded) or "none".
     fn overlap(&self, code: &Bound<'_, PyAny>) -> Result<&'static str> {
-        Ok(overlap_name(self.0.overlap(hs_arg(code)?)))
+        Ok(overlap_name(self.0.overlap(hs_param(code, "code")?)))
     }
     /// The exclusion that keeps `code` out of a scope that would otherwise
     /// hold it, or None when that is not why it is out (or it is in).
     fn exempting(&self, code: &Bound<'_, PyAny>) -> Result<Option<PyHsCode>> {
-        Ok(self.0.exempting(hs_arg(code)?).map(PyHsCode))
+        Ok(self.0.exempting(hs_param(code, "code")?).map(PyHsCode))
     }
     /// The listed codes at or below `code`, minus exclusions (e.g. the HTS8
     /// lines of a list inside one HS6 subheading).
     fn included_below(&self, code: &Bound<'_, PyAny>) -> Result<Vec<PyHsCode>> {
-        Ok(self.0.included_below(hs_arg(code)?).map(PyHsCode).collect())
+        Ok(self.0.included_below(hs_param(code, "code")?).map(PyHsCode).collect())
     }
     /// The same scope with more exclusions.
     fn excluding(&self, codes: &Bound<'_, PyAny>) -> Result<Self> {
@@ -156,8 +152,8 @@ impl PyProductScope {
     }
     /// The scope of every code in either scope (refused where an exclusion of one side is
     /// partly included by the other: that union has no exact form at the codes given).
-    fn union(&self, other: &PyProductScope) -> Result<Self> {
-        Ok(Self(self.0.union(&other.0)?))
+    fn union(&self, other: &Bound<'_, PyAny>) -> Result<Self> {
+        Ok(Self(self.0.union(&class_arg::<PyProductScope>(other, "other")?.0)?))
     }
     fn __str__(&self) -> String {
         format!("{:?}", self.0)
@@ -202,10 +198,8 @@ impl PyEntity {
     #[new]
     #[pyo3(signature = (name, economy, buys = None))]
     fn new(name: &Bound<'_, PyAny>, economy: &Bound<'_, PyAny>, buys: Option<&Bound<'_, PyAny>>) -> Result<Self> {
-        let name: String = name
-            .extract()
-            .map_err(|_| invalid(format!("entity name: expected a str, got {}", crate::convert::type_name(name))))?;
-        let e = Entity::new(&name, economy_arg(economy)?)?;
+        let name = str_arg(name, "name")?;
+        let e = Entity::new(&name, economy_param(economy, "economy")?)?;
         Ok(Self(match buys.filter(|b| !b.is_none()) {
             None => e,
             Some(b) => e.buying(scope_arg(Some(b), None)?),

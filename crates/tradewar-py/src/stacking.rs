@@ -5,10 +5,9 @@ use std::hash::{Hash, Hasher};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
-use rust_decimal::Decimal;
-use tradewar_core::{Combine, Error as CoreError, MeasureId, Percent, Selector, ShareLimit, Stacking};
+use tradewar_core::{Combine, Error as CoreError, MeasureId, Selector, ShareLimit, Stacking};
 
-use crate::convert::{each, from_json, py_str_repr, to_json, type_name};
+use crate::convert::{arg, each_named, from_json, py_str_repr, shown, to_json, type_error};
 use crate::error::{invalid, Result};
 use crate::policy::percent_arg;
 use crate::values::PyPercent;
@@ -19,8 +18,11 @@ const SELECTOR_FORMS: &str = "\"measure:<id>\", \"legal_basis:<basis>\" or \"id_
 
 /// A selector from `"measure:US232-AUTOS"`, `"legal_basis:ieepa"` or `"id_prefix:IEEPA-RECIP"`.
 fn parse_selector(text: &str) -> Result<Selector> {
-    let unknown =
-        || CoreError::UnknownKeyword { kind: "layer selector", value: text.to_string(), expected: SELECTOR_FORMS };
+    let unknown = || CoreError::UnknownKeyword {
+        kind: "layer selector",
+        value: tradewar_core::excerpt(text),
+        expected: SELECTOR_FORMS,
+    };
     let (kind, value) = text.split_once(':').ok_or_else(unknown)?;
     Ok(match kind.trim() {
         "measure" => Selector::Measure(MeasureId::new(value.trim())?),
@@ -28,7 +30,10 @@ fn parse_selector(text: &str) -> Result<Selector> {
         "id_prefix" => {
             let v = value.trim();
             if v.is_empty() {
-                return Err(invalid(format!("selector {text:?}: the prefix is empty (it would select every layer)")));
+                return Err(invalid(format!(
+                    "selector {:?}: the prefix is empty (it would select every layer)",
+                    tradewar_core::excerpt(text)
+                )));
             }
             Selector::IdPrefix(v.to_string())
         }
@@ -39,8 +44,8 @@ fn parse_selector(text: &str) -> Result<Selector> {
 fn selector_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<Selector> {
     let s = v
         .cast::<PyString>()
-        .map_err(|_| invalid(format!("{what}: expected a selector string ({SELECTOR_FORMS}), got {}", type_name(v))))?;
-    parse_selector(&s.to_string())
+        .map_err(|_| type_error(format!("{what}: expected a selector string ({SELECTOR_FORMS}), got {}", shown(v))))?;
+    parse_selector(&s.to_string()).map_err(|e| crate::error::located(e, what))
 }
 
 /// The text form of a selector, as [`parse_selector`] reads it.
@@ -62,20 +67,7 @@ fn combine_name(c: &Combine) -> &'static str {
 
 /// The rules the core checks on a tariff's stacking (`Measure::validate`), checked early.
 fn check(s: &Stacking) -> Result<()> {
-    let over = |p: Percent, what: &str| -> Result<()> {
-        if p.value() > Decimal::ONE_HUNDRED {
-            Err(CoreError::Invalid { what: "stacking", reason: format!("{what} {p} is above 100%") }.into())
-        } else {
-            Ok(())
-        }
-    };
-    if let Some(p) = s.value_share {
-        over(p, "value_share")?;
-    }
-    for l in &s.confines {
-        over(l.share, &format!("confined share of {}", selector_text(&l.selector)))?;
-    }
-    Ok(())
+    Ok(s.validate()?)
 }
 
 /// The items of a (short) non-string iterable, or None if it is not one.
@@ -88,7 +80,7 @@ pub(crate) fn items<'py>(v: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>
 
 fn confine_arg(pair: &Bound<'_, PyAny>, i: usize) -> Result<ShareLimit> {
     let items = items(pair)
-        .ok_or_else(|| invalid(format!("confines[{i}]: expected a (selector, share) pair, got {}", type_name(pair))))?;
+        .ok_or_else(|| type_error(format!("confines[{i}]: expected a (selector, share) pair, got {}", shown(pair))))?;
     match items.as_slice() {
         [sel, share] => Ok(ShareLimit {
             selector: selector_arg(sel, &format!("confines[{i}]"))?,
@@ -122,27 +114,30 @@ impl Hash for PyStacking {
 #[pymethods]
 impl PyStacking {
     #[new]
-    #[pyo3(signature = (combine = "add", *, group = None, value_share = None, switches_off = None, confines = None))]
+    #[pyo3(signature = (combine = "add".to_string(), *, group = None, value_share = None, switches_off = None, confines = None), text_signature = "(combine='add', *, group=None, value_share=None, switches_off=None, confines=None)")]
     fn new(
-        combine: &str,
-        group: Option<&str>,
+        #[pyo3(from_py_with = arg::combine)] combine: String,
+        #[pyo3(from_py_with = arg::group)] group: Option<String>,
         value_share: Option<&Bound<'_, PyAny>>,
         switches_off: Option<&Bound<'_, PyAny>>,
         confines: Option<&Bound<'_, PyAny>>,
     ) -> Result<Self> {
-        let combine = match (combine, group) {
+        let combine = match (combine.as_str(), group.as_deref()) {
             ("add", None) => Combine::Add,
             ("floor", None) => Combine::Floor,
             ("max_in_group", Some(g)) if !g.trim().is_empty() => Combine::MaxInGroup { group: g.trim().to_string() },
             ("max_in_group", Some(_)) => return Err(invalid("group: an empty group name")),
             ("max_in_group", None) => return Err(invalid("combine=\"max_in_group\" needs group=")),
             ("add" | "floor", Some(g)) => {
-                return Err(invalid(format!("group={g:?} is only meaningful with combine=\"max_in_group\"")))
+                return Err(invalid(format!(
+                    "group={:?} is only meaningful with combine=\"max_in_group\"",
+                    tradewar_core::excerpt(g)
+                )))
             }
             (other, _) => {
                 return Err(CoreError::UnknownKeyword {
                     kind: "stacking combine",
-                    value: other.to_string(),
+                    value: tradewar_core::excerpt(other),
                     expected: "add, max_in_group, floor",
                 }
                 .into())
@@ -153,7 +148,7 @@ impl PyStacking {
             None => Vec::new(),
             Some(v) => {
                 let mut i = 0;
-                each(v, |x| {
+                each_named(v, "switches_off", |x| {
                     i += 1;
                     selector_arg(x, &format!("switches_off[{}]", i - 1))
                 })?
@@ -167,7 +162,7 @@ impl PyStacking {
                     Err(_) => v.clone(),
                 };
                 let mut i = 0;
-                each(&pairs, |x| {
+                each_named(&pairs, "confines", |x| {
                     i += 1;
                     confine_arg(x, i - 1)
                 })?
@@ -179,8 +174,8 @@ impl PyStacking {
     }
     /// From its JSON form.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let s: Stacking = from_json(text, "stacking")?;
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let s: Stacking = from_json(&text, "stacking")?;
         check(&s)?;
         Ok(Self(s))
     }

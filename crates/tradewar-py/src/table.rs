@@ -9,12 +9,12 @@ use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::convert::{from_json, py_str_repr, to_json};
+use crate::convert::{arg, from_json, py_str_repr, to_json};
 use crate::error::{invalid, Result};
 
 /// One column. Money and percent columns are exact decimals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "values", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "values", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Column {
     /// Text (economy codes, HS codes, names).
     Str(Vec<String>),
@@ -90,6 +90,7 @@ impl Column {
 
 /// A named table of equal-length columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TableData {
     /// What the table holds.
     pub name: String,
@@ -117,6 +118,15 @@ impl TableData {
 
     fn validate(&self) -> Result<()> {
         let n = self.len();
+        for (k, (name, _)) in self.columns.iter().enumerate() {
+            if self.columns[..k].iter().any(|(other, _)| other == name) {
+                return Err(crate::error::Error::Rejected(
+                    "ColumnError",
+                    "DuplicateColumn",
+                    format!("table {:?}: column {name:?} appears twice", self.name),
+                ));
+            }
+        }
         for (name, c) in &self.columns {
             if c.len() != n {
                 return Err(invalid(format!(
@@ -161,9 +171,18 @@ impl PyTable {
         self.0.len()
     }
     /// One column as a list (decimals as `decimal.Decimal`, dates as `datetime.date`).
-    fn column<'py>(&self, py: Python<'py>, name: &str) -> Result<Bound<'py, PyList>> {
+    fn column<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = arg::name)] name: String,
+    ) -> Result<Bound<'py, PyList>> {
         let c = self.0.columns.iter().find(|c| c.0 == name).ok_or_else(|| {
-            invalid(format!("table {:?} has no column {name:?} (it has: {})", self.0.name, self.columns().join(", ")))
+            invalid(format!(
+                "table {:?} has no column {:?} (it has: {})",
+                self.0.name,
+                tradewar_core::excerpt(&name),
+                self.columns().join(", ")
+            ))
         })?;
         Ok(c.1.to_list(py)?)
     }
@@ -214,9 +233,13 @@ impl PyTable {
     /// the stream carries (a tradewar Table's), else "arrow".
     #[staticmethod]
     #[pyo3(signature = (data, *, name = None))]
-    fn from_arrow(py: Python<'_>, data: &Bound<'_, PyAny>, name: Option<&str>) -> Result<Self> {
+    fn from_arrow(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::table_name)] name: Option<String>,
+    ) -> Result<Self> {
         let stream = crate::arrow::read_stream(data)?;
-        Ok(Self(crate::detached(py, || crate::arrow::table_from_stream(&stream, name))?))
+        Ok(Self(crate::detached(py, || crate::arrow::table_from_stream(&stream, name.as_deref()))?))
     }
     fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         tables_helper(slf.py(), "table_html")?.call1((slf,))
@@ -227,8 +250,8 @@ impl PyTable {
     }
     /// A table from `to_json` output.
     #[staticmethod]
-    fn from_json(text: &str) -> Result<Self> {
-        let t: TableData = from_json(text, "table")?;
+    fn from_json(#[pyo3(from_py_with = arg::text)] text: pyo3::pybacked::PyBackedStr) -> Result<Self> {
+        let t: TableData = from_json(&text, "table")?;
         t.validate()?;
         Ok(Self(t))
     }

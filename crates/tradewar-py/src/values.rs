@@ -8,8 +8,11 @@ use pyo3::types::PyTuple;
 use rust_decimal::Decimal;
 use tradewar_core::{Currency, DateWindow, Economy, HsCode, HsLevel, Money, Percent, Target};
 
-use crate::convert::{date_arg, decimal_arg, economy_arg, py_str_repr, to_decimal, year_arg};
-use crate::error::{invalid, Error, Result};
+use crate::convert::{
+    arg, class_arg, date_param, decimal_arg, economy_arg, economy_param, hs_param, py_str_repr, to_decimal, type_error,
+    year_arg,
+};
+use crate::error::{Error, Result};
 
 type Reduced<'py> = (Bound<'py, PyAny>, Bound<'py, PyTuple>);
 
@@ -25,8 +28,8 @@ pub struct PyEconomy(pub Economy);
 #[pymethods]
 impl PyEconomy {
     #[new]
-    fn new(code: &str) -> Result<Self> {
-        Ok(Self(Economy::from_str(code)?))
+    fn new(code: &Bound<'_, PyAny>) -> Result<Self> {
+        Ok(Self(economy_param(code, "code")?))
     }
     #[classattr]
     #[pyo3(name = "USA")]
@@ -95,8 +98,8 @@ pub struct PyHsCode(pub HsCode);
 #[pymethods]
 impl PyHsCode {
     #[new]
-    fn new(code: &str) -> Result<Self> {
-        Ok(Self(HsCode::from_str(code)?))
+    fn new(code: &Bound<'_, PyAny>) -> Result<Self> {
+        Ok(Self(hs_param(code, "code")?))
     }
     /// Number of digits: 2, 4, 6, 8 or 10.
     #[getter]
@@ -155,7 +158,7 @@ impl PyMoney {
     fn other(&self, other: &Bound<'_, PyAny>) -> Result<Money> {
         match other.cast::<PyMoney>() {
             Ok(m) => Ok(m.get().0),
-            Err(_) => Err(invalid(format!("expected Money, got {}", crate::convert::type_name(other)))),
+            Err(_) => Err(type_error(format!("other: expected Money, got {}", crate::convert::shown(other)))),
         }
     }
 }
@@ -163,10 +166,10 @@ impl PyMoney {
 #[pymethods]
 impl PyMoney {
     #[new]
-    #[pyo3(signature = (amount, currency = "USD"))]
-    fn new(amount: &Bound<'_, PyAny>, currency: &str) -> Result<Self> {
+    #[pyo3(signature = (amount, currency = "USD".to_string()), text_signature = "(amount, currency='USD')")]
+    fn new(amount: &Bound<'_, PyAny>, #[pyo3(from_py_with = arg::currency)] currency: String) -> Result<Self> {
         let d = decimal_arg(amount, "amount")?;
-        Ok(Self(Money::new(d, Currency::from_str(currency)?)))
+        Ok(Self(Money::new(d, Currency::from_str(&currency)?)))
     }
     /// US dollars.
     #[staticmethod]
@@ -187,10 +190,13 @@ impl PyMoney {
     fn billions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_decimal(py, self.0.billions())
     }
-    /// Rounded to `dp` decimal places (half away from zero).
+    /// Rounded to `dp` decimal places (half away from zero), 0 to 28.
     #[pyo3(signature = (dp = 2))]
-    fn round(&self, dp: u32) -> Self {
-        Self(self.0.round_dp(dp))
+    fn round(&self, #[pyo3(from_py_with = arg::dp)] dp: i64) -> Result<Self> {
+        let dp = u32::try_from(dp).ok().filter(|d| *d <= 28).ok_or_else(|| {
+            crate::convert::out_of_range(format!("dp: {dp} is not a number of decimal places from 0 to 28"))
+        })?;
+        Ok(Self(self.0.round_dp(dp)))
     }
     fn __add__(&self, other: &Bound<'_, PyAny>) -> Result<Self> {
         Ok(Self(self.0.checked_add(self.other(other)?)?))
@@ -259,7 +265,7 @@ impl PyPercent {
     /// `value` in percent; negative values are allowed only with `signed=True` (a change in points).
     #[new]
     #[pyo3(signature = (value, *, signed = false))]
-    fn new(value: &Bound<'_, PyAny>, signed: bool) -> Result<Self> {
+    fn new(value: &Bound<'_, PyAny>, #[pyo3(from_py_with = arg::signed)] signed: bool) -> Result<Self> {
         let d = decimal_arg(value, "percent")?;
         Ok(Self(if signed { Percent::new_signed(d) } else { Percent::new(d)? }))
     }
@@ -303,8 +309,8 @@ impl PyDateWindow {
     #[new]
     #[pyo3(signature = (start, end = None))]
     fn new(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>) -> Result<Self> {
-        let start = date_arg(start)?;
-        let end = end.filter(|e| !e.is_none()).map(date_arg).transpose()?;
+        let start = date_param(start, "start")?;
+        let end = end.filter(|e| !e.is_none()).map(|e| date_param(e, "end")).transpose()?;
         Ok(Self(DateWindow::new(start, end)?))
     }
     /// First day in the window.
@@ -319,11 +325,11 @@ impl PyDateWindow {
     }
     /// Whether the window contains `date`.
     fn contains(&self, date: &Bound<'_, PyAny>) -> Result<bool> {
-        Ok(self.0.contains(date_arg(date)?))
+        Ok(self.0.contains(date_param(date, "date")?))
     }
     /// Whether two windows share a day.
-    fn overlaps(&self, other: &PyDateWindow) -> bool {
-        self.0.overlaps(&other.0)
+    fn overlaps(&self, other: &Bound<'_, PyAny>) -> Result<bool> {
+        Ok(self.0.overlaps(&class_arg::<PyDateWindow>(other, "other")?.0))
     }
     fn __contains__(&self, date: &Bound<'_, PyAny>) -> Result<bool> {
         self.contains(date)
@@ -357,7 +363,7 @@ impl PyTarget {
     #[new]
     #[pyo3(signature = (name, *, reporter, partner, base_year, reduction, by_year))]
     fn new(
-        name: &str,
+        #[pyo3(from_py_with = arg::name)] name: String,
         reporter: &Bound<'_, PyAny>,
         partner: &Bound<'_, PyAny>,
         base_year: &Bound<'_, PyAny>,
@@ -369,9 +375,9 @@ impl PyTarget {
             Err(_) => Money::new(decimal_arg(reduction, "reduction")?, Currency::USD),
         };
         Ok(Self(Target::new(
-            name,
-            economy_arg(reporter)?,
-            economy_arg(partner)?,
+            &name,
+            economy_param(reporter, "reporter")?,
+            economy_param(partner, "partner")?,
             year_arg(base_year, "base_year")?,
             reduction,
             year_arg(by_year, "by_year")?,

@@ -5,14 +5,14 @@
 //! out in the same unit): the GE kernel computes in `f64`, and a world is
 //! usually estimated or assembled from several sources, not booked money.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyTuple};
-use tradewar_models::gravity::{GravityData, GravityPanel, PanelColumns};
+use pyo3::types::{PyString, PyTuple};
+use tradewar_core::Duplicates;
+use tradewar_models::gravity::{GravityData, GravityPanel, MissingPairs, PanelColumns};
 
-use crate::convert::{each, py_str_repr, type_name};
+use crate::convert::{arg, each_named, float_arg, py_str_repr, str_arg};
 use crate::error::{invalid, Result};
 
 /// A GE world: economies and the flows between them (exporter rows, importer
@@ -26,33 +26,24 @@ use crate::error::{invalid, Result};
 #[derive(Clone, PartialEq)]
 pub struct PyGeWorld(pub Arc<GravityData>);
 
+/// A flow: a finite number, not negative (ints, floats, Decimals, numpy scalars).
 fn flow_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<f64> {
-    if v.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(invalid(format!("{what}: expected a number, got a bool")));
-    }
-    if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() {
-        let x: f64 = v.extract().map_err(|_| invalid(format!("{what}: not a number")))?;
-        if x.is_finite() && x >= 0.0 {
-            return Ok(x);
-        }
-        return Err(invalid(format!("{what}: {x} is not a finite, non-negative flow")));
-    }
-    // Decimals, numpy scalars and the like convert through float().
-    match v.call_method0("__float__").and_then(|f| f.extract::<f64>()) {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Ok(x) => Err(invalid(format!("{what}: {x} is not a finite, non-negative flow"))),
-        Err(_) => Err(invalid(format!("{what}: expected a number, got {}", type_name(v)))),
+    let x = float_arg(v, what)?;
+    if x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(invalid(format!("{what}: {x} is not a finite, non-negative flow")))
     }
 }
 
-fn code_arg(v: &Bound<'_, PyAny>, what: &str) -> Result<String> {
-    let s: String =
-        v.extract().map_err(|_| invalid(format!("{what}: expected a code string, got {}", type_name(v))))?;
-    let s = s.trim().to_string();
-    if s.is_empty() {
-        return Err(invalid(format!("{what}: empty code")));
-    }
-    Ok(s)
+/// Items converted by `f`, an error naming the column and row.
+fn column<T>(v: &Bound<'_, PyAny>, name: &str, f: impl Fn(&Bound<'_, PyAny>, &str) -> Result<T>) -> Result<Vec<T>> {
+    let mut k = 0;
+    each_named(v, name, |x| {
+        let item = f(x, &format!("{name}[{k}]"));
+        k += 1;
+        item
+    })
 }
 
 impl PyGeWorld {
@@ -90,11 +81,11 @@ impl PyGeWorld {
     /// `countries[j]`, domestic sales on the diagonal.
     #[new]
     fn new(countries: &Bound<'_, PyAny>, flows: &Bound<'_, PyAny>) -> Result<Self> {
-        let countries = each(countries, |c| code_arg(c, "countries"))?;
+        let countries = column(countries, "countries", str_arg)?;
         let n = countries.len();
         let py = flows.py();
         let rows: Vec<Bound<'_, PyAny>> =
-            each(flows, |row| Ok(row.clone().unbind()))?.into_iter().map(|r| r.into_bound(py)).collect();
+            each_named(flows, "flows", |row| Ok(row.clone().unbind()))?.into_iter().map(|r| r.into_bound(py)).collect();
         let mut trade = Vec::with_capacity(n * n);
         if rows.len() == n * n && rows.iter().all(|r| flow_arg(r, "flows").is_ok()) {
             for (k, v) in rows.iter().enumerate() {
@@ -109,8 +100,10 @@ impl PyGeWorld {
                 )));
             }
             for (i, row) in rows.iter().enumerate() {
-                let row: Vec<Bound<'_, PyAny>> =
-                    each(row, |v| Ok(v.clone().unbind()))?.into_iter().map(|r| r.into_bound(py)).collect();
+                let row: Vec<Bound<'_, PyAny>> = each_named(row, &format!("flows[{i}]"), |v| Ok(v.clone().unbind()))?
+                    .into_iter()
+                    .map(|r| r.into_bound(py))
+                    .collect();
                 if row.len() != n {
                     return Err(invalid(format!(
                         "flows[{i}] ({}): expected {n} values, got {}",
@@ -133,64 +126,56 @@ impl PyGeWorld {
     }
 
     /// A world from a long table of flows: equal-length sequences of exporter codes,
-    /// importer codes and values. Pairs that do not appear are zero; a pair that appears
-    /// twice is an error. Economies are sorted by code.
+    /// importer codes and values. Economies are the codes found, sorted. Every pair must have a
+    /// row, domestic sales included, unless `fill_missing` gives the value of a pair with none
+    /// (usually 0.0); a pair on two rows is refused unless `aggregate=True` sums them.
     #[staticmethod]
-    #[pyo3(signature = (exporter, importer, value))]
-    fn from_flows(exporter: &Bound<'_, PyAny>, importer: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> Result<Self> {
-        let e = each(exporter, |c| code_arg(c, "exporter"))?;
-        let i = each(importer, |c| code_arg(c, "importer"))?;
-        let v = each(value, |x| flow_arg(x, "value"))?;
-        if e.len() != i.len() || e.len() != v.len() {
-            return Err(invalid(format!(
-                "from_flows: exporter, importer and value have {}, {} and {} rows",
-                e.len(),
-                i.len(),
-                v.len()
-            )));
-        }
-        let mut index = BTreeMap::new();
-        for c in e.iter().chain(&i) {
-            index.entry(c.clone()).or_insert(0usize);
-        }
-        for (k, slot) in index.values_mut().enumerate() {
-            *slot = k;
-        }
-        let n = index.len();
-        let mut trade = vec![f64::NAN; n * n];
-        for (row, ((a, b), x)) in e.iter().zip(&i).zip(&v).enumerate() {
-            let cell = &mut trade[index[a] * n + index[b]];
-            if !cell.is_nan() {
-                return Err(invalid(format!("from_flows: row {row} repeats the flow {a}->{b}")));
-            }
-            *cell = *x;
-        }
-        for cell in &mut trade {
-            if cell.is_nan() {
-                *cell = 0.0;
-            }
-        }
-        Ok(Self(Arc::new(GravityData::from_trade_matrix(index.into_keys().collect(), trade)?)))
+    #[pyo3(signature = (exporter, importer, value, *, aggregate = false, fill_missing = None))]
+    fn from_flows(
+        exporter: &Bound<'_, PyAny>,
+        importer: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::aggregate)] aggregate: bool,
+        fill_missing: Option<&Bound<'_, PyAny>>,
+    ) -> Result<Self> {
+        let e = column(exporter, "exporter", str_arg)?;
+        let i = column(importer, "importer", str_arg)?;
+        let v = column(value, "value", flow_arg)?;
+        let duplicates = if aggregate { Duplicates::Sum } else { Duplicates::Refuse };
+        let missing = match fill_missing.filter(|f| !f.is_none()) {
+            None => MissingPairs::Refuse,
+            Some(f) => MissingPairs::Fill(flow_arg(f, "fill_missing")?),
+        };
+        Ok(Self(Arc::new(GravityData::from_flows(&e, &i, &v, duplicates, missing)?)))
     }
 
-    /// A world from a pandas DataFrame with one row per flow (column names given).
+    /// A world from a pandas DataFrame with one row per flow (column names given; as `from_flows`).
     #[staticmethod]
-    #[pyo3(signature = (frame, *, exporter = "exporter", importer = "importer", value = "value"))]
-    fn from_pandas(frame: &Bound<'_, PyAny>, exporter: &str, importer: &str, value: &str) -> Result<Self> {
-        let column = |name: &str| -> Result<Bound<'_, PyAny>> {
-            frame
-                .get_item(name)
-                .and_then(|c| c.call_method0("tolist"))
-                .map_err(|_| invalid(format!("from_pandas: the frame has no column {name:?}")))
-        };
-        Self::from_flows(&column(exporter)?, &column(importer)?, &column(value)?)
+    #[pyo3(signature = (frame, *, exporter = "exporter".to_string(), importer = "importer".to_string(), value = "value".to_string(), aggregate = false, fill_missing = None), text_signature = "(frame, *, exporter='exporter', importer='importer', value='value', aggregate=False, fill_missing=None)")]
+    fn from_pandas(
+        frame: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = arg::exporter_column)] exporter: String,
+        #[pyo3(from_py_with = arg::importer_column)] importer: String,
+        #[pyo3(from_py_with = arg::value_column)] value: String,
+        #[pyo3(from_py_with = arg::aggregate)] aggregate: bool,
+        fill_missing: Option<&Bound<'_, PyAny>>,
+    ) -> Result<Self> {
+        let py = frame.py();
+        let columns =
+            crate::table::tables_helper(py, "frame_columns")?.call1((frame, vec![&exporter, &importer, &value]))?;
+        let get = |name: &str| -> Result<Bound<'_, PyAny>> { Ok(columns.get_item(name)?) };
+        Self::from_flows(&get(&exporter)?, &get(&importer)?, &get(&value)?, aggregate, fill_missing)
     }
 
     /// A world from a gravity-panel CSV (the layout of `gegravity`'s sample: columns
     /// exporter, importer, year, trade, ...), keeping the rows of `year`.
     #[staticmethod]
     #[pyo3(signature = (path, *, year))]
-    fn read_gravity_csv(py: Python<'_>, path: std::path::PathBuf, year: i32) -> Result<Self> {
+    fn read_gravity_csv(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::path)] path: std::path::PathBuf,
+        #[pyo3(from_py_with = arg::year)] year: i32,
+    ) -> Result<Self> {
         let text = crate::loaders::read_path(py, &path, |name, mut r| {
             let mut text = String::new();
             std::io::Read::read_to_string(&mut r, &mut text)
@@ -224,17 +209,23 @@ impl PyGeWorld {
     fn expenditure(&self) -> Vec<f64> {
         self.0.expenditure().to_vec()
     }
-    /// The flow from `exporter` to `importer`.
-    fn flow(&self, exporter: &str, importer: &str) -> Result<f64> {
-        let idx = |c: &str| self.0.index_of(c).ok_or_else(|| invalid(format!("economy {c:?} is not in the world")));
-        let (a, b) = (idx(exporter)?, idx(importer)?);
-        self.0.flow(a, b).ok_or_else(|| invalid(format!("no flow {exporter}->{importer}")))
+    /// The flow from `exporter` to `importer` (codes in any case).
+    fn flow(&self, exporter: &Bound<'_, PyAny>, importer: &Bound<'_, PyAny>) -> Result<f64> {
+        let idx = |v: &Bound<'_, PyAny>, what: &str| -> Result<usize> {
+            let c = str_arg(v, what)?;
+            self.0
+                .index_of(&c)
+                .ok_or_else(|| invalid(format!("{what}: economy {:?} is not in the world", tradewar_core::excerpt(&c))))
+        };
+        let (a, b) = (idx(exporter, "exporter")?, idx(importer, "importer")?);
+        self.0.flow(a, b).ok_or_else(|| invalid(format!("no flow from position {a} to {b}")))
     }
     fn __len__(&self) -> usize {
         self.n()
     }
-    fn __contains__(&self, code: &str) -> bool {
-        self.0.index_of(code).is_some()
+    /// Whether the economy (a code, in any case) is in the world; False for anything but a string.
+    fn __contains__(&self, code: &Bound<'_, PyAny>) -> bool {
+        code.cast::<PyString>().is_ok_and(|s| self.0.index_of(&s.to_string()).is_some())
     }
     /// Evaluates back to an equal world.
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {

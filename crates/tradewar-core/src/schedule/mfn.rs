@@ -13,6 +13,7 @@ use crate::hs::HsCode;
 /// that is known). Its keys are also the importer's nomenclature: the lines
 /// over which simple averages and line shares are taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MfnTable {
     importer: Economy,
     #[serde(with = "lines_serde")]
@@ -31,16 +32,26 @@ mod lines_serde {
         m.iter().collect::<Vec<_>>().serialize(s)
     }
 
+    /// The lines as [`super::MfnTable::new`] takes them: a line listed twice is refused (issue 11: the last won).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<HsCode, Duty>, D::Error> {
-        Ok(Vec::<(HsCode, Duty)>::deserialize(d)?.into_iter().collect())
+        let mut map = BTreeMap::new();
+        for (code, duty) in Vec::<(HsCode, Duty)>::deserialize(d)? {
+            if map.insert(code, duty).is_some() {
+                return Err(serde::de::Error::custom(format!("line {code} is listed twice in the MFN table")));
+            }
+        }
+        Ok(map)
     }
 }
 
 impl MfnTable {
-    /// A table; a line listed twice is an error naming it.
+    /// A table; a line listed twice, or a duty that is not valid (a negative
+    /// rate), is an error naming it.
     pub fn new<I: IntoIterator<Item = (HsCode, Duty)>>(importer: Economy, lines: I) -> Result<Self> {
         let mut map = BTreeMap::new();
         for (code, duty) in lines {
+            duty.validate()
+                .map_err(|e| Error::Invalid { what: "MFN table", reason: format!("line {code} of {importer}: {e}") })?;
             if map.insert(code, duty).is_some() {
                 return Err(Error::Invalid {
                     what: "MFN table",

@@ -42,7 +42,7 @@ use crate::unit_values::UnitValues;
 /// Serializes as `{"timeline": .., "mfn": [tables by importer], "coverage": ..,
 /// "unit_values": {"year": .., "flows": [..]}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(into = "ScheduleRepr", from = "ScheduleRepr")]
+#[serde(into = "ScheduleRepr", try_from = "ScheduleRepr")]
 pub struct Schedule {
     mfn: HashMap<Economy, Arc<MfnTable>>,
     timeline: Timeline,
@@ -255,16 +255,27 @@ impl From<Schedule> for ScheduleRepr {
     }
 }
 
-impl From<ScheduleRepr> for Schedule {
-    fn from(r: ScheduleRepr) -> Self {
-        let mut s = r.mfn.into_iter().fold(Schedule::new(r.timeline), Schedule::with_mfn);
+impl TryFrom<ScheduleRepr> for Schedule {
+    type Error = Error;
+    /// Two tables of one importer are refused (one would silently replace the other).
+    fn try_from(r: ScheduleRepr) -> Result<Self> {
+        let mut s = Schedule::new(r.timeline);
+        for t in r.mfn {
+            if s.mfn.contains_key(&t.importer()) {
+                return Err(Error::Invalid {
+                    what: "schedule",
+                    reason: format!("two MFN tables for importer {}", t.importer()),
+                });
+            }
+            s = s.with_mfn(t);
+        }
         if let Some(c) = r.coverage {
             s = s.with_coverage(c);
         }
         if let Some(u) = r.unit_values {
             s = s.with_unit_values(&u.flows, u.year);
         }
-        s
+        Ok(s)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::unit_values::AdValoremEquivalent;
 
 /// One layer of a duty stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Layer {
     /// The measure, `None` for the MFN base rate of the importer's own schedule.
     pub id: Option<MeasureId>,
@@ -30,6 +31,7 @@ pub struct Layer {
 
 /// A layer that would apply but was switched off, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InactiveLayer {
     /// The measure.
     pub id: MeasureId,
@@ -193,6 +195,7 @@ impl std::fmt::Display for Caveat {
 
 /// The duty on one line, and the stack that makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DutyStack {
     /// Importer.
     pub importer: Economy,

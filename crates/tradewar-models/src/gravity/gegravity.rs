@@ -179,7 +179,7 @@ impl GegravityModel {
         cost_terms: &[f64],
         config: &GegravityConfig,
     ) -> Result<Self> {
-        validate_countries(countries)?;
+        let countries = &validate_countries(countries.to_vec())?;
         validate_sigma(config.sigma)?;
         config.solver.validate()?;
         let n = countries.len();
@@ -197,7 +197,8 @@ impl GegravityModel {
             }
         }
         validate_square("trade-cost term", cost_terms, countries)?;
-        let reference = countries.iter().position(|c| *c == config.reference_importer).ok_or_else(|| {
+        let reference_code = super::economy_code(&config.reference_importer)?;
+        let reference = countries.iter().position(|c| *c == reference_code).ok_or_else(|| {
             invalid("reference importer", format!("{} is not one of the countries", config.reference_importer))
         })?;
         let total_output: f64 = output.iter().sum();
@@ -205,7 +206,7 @@ impl GegravityModel {
         let output_share: Vec<f64> = output.iter().map(|y| y / total_output).collect();
         let expenditure_share: Vec<f64> = expenditure.iter().map(|e| e / total_expenditure).collect();
         let mut model = Self {
-            countries: countries.to_vec(),
+            countries: countries.clone(),
             output: output.to_vec(),
             expenditure: expenditure.to_vec(),
             output_share,

@@ -56,7 +56,7 @@ mod full_ge;
 mod gegravity;
 mod panel;
 
-pub use data::GravityData;
+pub use data::{GravityData, MissingPairs};
 pub use full_ge::{
     solve_full_ge, solve_full_ge_sectors, DeficitClosure, GeConfig, GeCountryResult, GeEquilibrium, GePairResult,
     GeResults, GeShock,
@@ -144,20 +144,54 @@ fn validate_square(what: &str, values: &[f64], countries: &[String]) -> Result<(
     Ok(())
 }
 
-/// Checks a list of country codes: non-empty, each code non-empty and unique.
-fn validate_countries(countries: &[String]) -> Result<()> {
+/// The one rule for economy codes in gravity worlds, as for [`tradewar_core::Economy`]: codes are
+/// case-insensitive and written in upper case. A code is 1 to 16 ASCII letters, digits, `-` or `_` (worlds
+/// use ISO alpha-3 codes, but also names such as `ROW` or `AAA`); surrounding spaces are dropped and letters
+/// upper-cased, so `"usa"` and `"USA"` are one economy.
+///
+/// ```
+/// use tradewar_models::gravity::economy_code;
+/// assert_eq!(economy_code(" usa ")?, "USA");
+/// assert!(economy_code("U S A").is_err() && economy_code("").is_err());
+/// # Ok::<(), tradewar_models::ModelError>(())
+/// ```
+pub fn economy_code(code: &str) -> Result<String> {
+    let t = code.trim();
+    if t.is_empty() || t.len() > 16 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(invalid(
+            "economy code",
+            format!(
+                "{:?} is not 1 to 16 ASCII letters, digits, '-' or '_' (e.g. \"USA\")",
+                tradewar_core::excerpt(code)
+            ),
+        ));
+    }
+    Ok(t.to_ascii_uppercase())
+}
+
+/// Checks a list of country codes and writes them in their one form ([`economy_code`]): at least one, each
+/// valid and unique once upper-cased (`"usa"` and `"USA"` are the same economy, listed twice).
+fn validate_countries(mut countries: Vec<String>) -> Result<Vec<String>> {
     if countries.is_empty() {
         return Err(invalid("countries", "at least one country is needed"));
     }
-    for (k, c) in countries.iter().enumerate() {
-        if c.trim().is_empty() {
-            return Err(invalid("countries", format!("country code at position {k} is empty")));
+    for k in 0..countries.len() {
+        let code = economy_code(&countries[k]).map_err(|e| match e {
+            ModelError::InvalidInput { reason, .. } => invalid(format!("countries[{k}]"), reason),
+            other => other,
+        })?;
+        if let Some(first) = countries[..k].iter().position(|o| *o == code) {
+            return Err(invalid(
+                "countries",
+                format!(
+                    "{code} appears twice: at position {first} and as {:?} at position {k} (codes are case-insensitive)",
+                    countries[k]
+                ),
+            ));
         }
-        if countries[..k].contains(c) {
-            return Err(invalid("countries", format!("country code {c} appears twice")));
-        }
+        countries[k] = code;
     }
-    Ok(())
+    Ok(countries)
 }
 
 /// The code of country `i`, or a placeholder when out of range (for error messages only).

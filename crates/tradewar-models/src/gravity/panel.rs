@@ -132,7 +132,7 @@ impl GravityPanel {
         expenditure: Vec<f64>,
         variables: Vec<(String, Vec<f64>)>,
     ) -> Result<Self> {
-        validate_countries(&countries)?;
+        let countries = validate_countries(countries)?;
         validate_square("trade flow", &trade, &countries)?;
         let n = countries.len();
         for (what, values) in [("output", &output), ("expenditure", &expenditure)] {
@@ -225,9 +225,17 @@ impl GravityPanel {
                     )
                 })
             };
+            let code = |col: usize| {
+                super::economy_code(fields[col]).map_err(|_| {
+                    invalid(
+                        format!("gravity panel line {line_no}, column {}", header[col]),
+                        format!("{:?} is not an economy code", tradewar_core::excerpt(fields[col])),
+                    )
+                })
+            };
             rows.push(Row {
-                exporter: fields[exporter].to_string(),
-                importer: fields[importer].to_string(),
+                exporter: code(exporter)?,
+                importer: code(importer)?,
                 trade: number(trade)?,
                 output: number(output)?,
                 expenditure: number(expenditure)?,
@@ -306,9 +314,10 @@ impl GravityPanel {
         &self.countries
     }
 
-    /// The position of a country code, if present.
+    /// The position of a country code, if present (codes are case-insensitive).
     pub fn index_of(&self, code: &str) -> Option<usize> {
-        self.countries.iter().position(|c| c == code)
+        let code = super::economy_code(code).ok()?;
+        self.countries.iter().position(|c| *c == code)
     }
 
     /// Observed trade, `N × N` row-major (exporter rows).
