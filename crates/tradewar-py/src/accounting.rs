@@ -703,7 +703,7 @@ fn coverage_by_measure(
 /// the importer's lines: "line_share" (their mean), "highest" or "lowest"; the bracket
 /// (every HS6 at its lowest and at its highest line) comes with any method.
 #[pyfunction(name = "tariff_averages")]
-#[pyo3(signature = (schedule, trade, *, importer, exporter, year, date, method = "line_share"))]
+#[pyo3(signature = (schedule, trade, *, importer, exporter, year, date, method = "line_share".to_string()), text_signature = "(schedule, trade, *, importer, exporter, year, date, method='line_share')")]
 #[allow(clippy::too_many_arguments)]
 fn tariff_averages_fn(
     py: Python<'_>,
@@ -713,10 +713,10 @@ fn tariff_averages_fn(
     exporter: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
     date: &Bound<'_, PyAny>,
-    method: &str,
+    #[pyo3(from_py_with = crate::convert::arg::method)] method: String,
 ) -> Result<PyTariffAverages> {
     let (imp, exp) = (economy_arg(importer)?, economy_arg(exporter)?);
-    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, aggregation_arg(method)?);
+    let (year, date, method) = (year_arg(year, "year")?, date_arg(date)?, aggregation_arg(&method)?);
     let (s, t) = (&schedule.inner, &trade.0);
     let at = crate::detached(py, || s.at(date));
     if let Some(c) = at.date_caveat() {
@@ -730,7 +730,7 @@ fn tariff_averages_fn(
 /// date, one row per date and direction (the GIL is released while computing; each
 /// policy period between event dates is computed once). `method` as in `tariff_averages`.
 #[pyfunction]
-#[pyo3(signature = (schedule, trade, *, a, b, year, dates, method = "line_share"))]
+#[pyo3(signature = (schedule, trade, *, a, b, year, dates, method = "line_share".to_string()), text_signature = "(schedule, trade, *, a, b, year, dates, method='line_share')")]
 #[allow(clippy::too_many_arguments)]
 fn tariff_path(
     py: Python<'_>,
@@ -740,10 +740,10 @@ fn tariff_path(
     b: &Bound<'_, PyAny>,
     year: &Bound<'_, PyAny>,
     dates: &Bound<'_, PyAny>,
-    method: &str,
+    #[pyo3(from_py_with = crate::convert::arg::method)] method: String,
 ) -> Result<PyTable> {
     let (a, b) = (economy_arg(a)?, economy_arg(b)?);
-    let (year, method) = (year_arg(year, "year")?, aggregation_arg(method)?);
+    let (year, method) = (year_arg(year, "year")?, aggregation_arg(&method)?);
     let dates = each(dates, date_arg)?;
     let (s, t) = (&schedule.inner, &trade.0);
     let rows = crate::detached(py, || tariff_path_of(s, t, a, b, year, &dates, method))?;

@@ -389,6 +389,9 @@ pub mod arg {
         level("level") -> String = super::str_arg;
         combine("combine") -> String = super::str_arg;
         method("method") -> String = super::str_arg;
+        rates("rates") -> String = super::str_arg;
+        dates("dates") -> String = super::str_arg;
+        opt_dates("dates") -> Option<String> = super::opt_str_arg;
         legal_basis("legal_basis") -> String = super::str_arg;
         reference("reference") -> String = super::str_arg;
         commitment_mode("commitment_mode") -> String = super::str_arg;
@@ -427,6 +430,7 @@ pub mod arg {
         target("target") -> PyTarget = super::class_arg;
         opt_target("target") -> Option<PyTarget> = super::opt_class_arg;
         opt_world("world") -> Option<PyGeWorld> = super::opt_class_arg;
+        opt_coverage("coverage") -> Option<crate::rates::PyDataCoverage> = super::opt_class_arg;
         mfn_tables("mfn") -> Vec<PyMfnTable> = super::class_list;
         scenarios("scenarios") -> Vec<PyScenario> = super::class_list;
         scenario("scenario") -> PyRef<'py, PyScenario> = super::class_ref;

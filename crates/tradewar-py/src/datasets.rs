@@ -78,9 +78,12 @@ fn dates_arg(dates: &str) -> Result<DateConvention> {
 /// `dates="legal"` (default) places each change on its legal effective date,
 /// `"hts_revision"` on the date of the HTS revision that carried it.
 #[pyfunction]
-#[pyo3(signature = (dates = "legal"))]
-fn us_tariffs_2025_timeline(py: Python<'_>, dates: &str) -> Result<PyTimeline> {
-    let by = dates_arg(dates)?;
+#[pyo3(signature = (dates = "legal".to_string()), text_signature = "(dates='legal')")]
+fn us_tariffs_2025_timeline(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert::arg::dates)] dates: String,
+) -> Result<PyTimeline> {
+    let by = dates_arg(&dates)?;
     Ok(PyTimeline(Arc::new(crate::detached(py, || us_tariffs_2025::timeline_dated_by(by))?)))
 }
 
@@ -104,18 +107,21 @@ fn schedule_2025(py: Python<'_>, by: DateConvention) -> Result<Arc<Schedule>> {
 /// each change from its legal effective date; `"hts_revision"`: from the HTS
 /// revision that carried it (the Budget Lab tracker's dating).
 #[pyfunction]
-#[pyo3(signature = (dates = "legal"))]
-fn us_tariffs_2025_schedule(py: Python<'_>, dates: &str) -> Result<PySchedule> {
-    Ok(PySchedule::from_rust((*schedule_2025(py, dates_arg(dates)?)?).clone()))
+#[pyo3(signature = (dates = "legal".to_string()), text_signature = "(dates='legal')")]
+fn us_tariffs_2025_schedule(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert::arg::dates)] dates: String,
+) -> Result<PySchedule> {
+    Ok(PySchedule::from_rust((*schedule_2025(py, dates_arg(&dates)?)?).clone()))
 }
 
 /// The event dates of the 2025-2026 stack: one row per date (date, events).
 /// `dates="legal"` (default): the dates on which changes took legal effect;
 /// `"hts_revision"`: the tracker's policy events, one per HTS revision, from 2025-01-27.
 #[pyfunction]
-#[pyo3(signature = (dates = "legal"))]
-fn us_tariffs_2025_event_dates(dates: &str) -> Result<PyTable> {
-    let rows = us_tariffs_2025::event_dates_by(dates_arg(dates)?)?;
+#[pyo3(signature = (dates = "legal".to_string()), text_signature = "(dates='legal')")]
+fn us_tariffs_2025_event_dates(#[pyo3(from_py_with = crate::convert::arg::dates)] dates: String) -> Result<PyTable> {
+    let rows = us_tariffs_2025::event_dates_by(dates_arg(&dates)?)?;
     Ok(PyTable(
         TableData::new("US tariff events 2025-2026")
             .with("date", Column::Date(rows.iter().map(|r| r.0).collect()))
@@ -279,7 +285,7 @@ fn us_effective_rate(
     #[pyo3(from_py_with = crate::convert::arg::opt_trade)] trade: Option<PyTradeMatrix>,
     year: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert::arg::opt_schedule)] schedule: Option<PySchedule>,
-    dates: Option<&str>,
+    #[pyo3(from_py_with = crate::convert::arg::opt_dates)] dates: Option<String>,
 ) -> Result<PyEffectiveRate> {
     let (trade, schedule) = (trade.as_ref(), schedule.as_ref());
     let date = date_arg(date)?;
@@ -294,7 +300,7 @@ fn us_effective_rate(
              a schedule carries its own dating",
         ));
     }
-    let by = dates.map(dates_arg).transpose()?.unwrap_or_default();
+    let by = dates.as_deref().map(dates_arg).transpose()?.unwrap_or_default();
     let s = schedule_or_2025(py, schedule, by)?;
     let t: &tradewar_core::TradeMatrix = match trade {
         Some(t) => &t.0,
@@ -313,13 +319,13 @@ fn us_effective_rate(
 /// passed in should be dated the same way (`us_tariffs_2025_schedule(dates)`):
 /// priced on the other convention's dates, its rates belong to neither.
 #[pyfunction]
-#[pyo3(signature = (schedule = None, *, dates = "legal"))]
+#[pyo3(signature = (schedule = None, *, dates = "legal".to_string()), text_signature = "(schedule=None, *, dates='legal')")]
 fn china_effective_rates(
     py: Python<'_>,
     #[pyo3(from_py_with = crate::convert::arg::opt_schedule)] schedule: Option<PySchedule>,
-    dates: &str,
+    #[pyo3(from_py_with = crate::convert::arg::dates)] dates: String,
 ) -> Result<PyTable> {
-    let by = dates_arg(dates)?;
+    let by = dates_arg(&dates)?;
     let s = schedule_or_2025(py, schedule.as_ref(), by)?;
     let rows = crate::detached(py, || us_tariffs_2025::china_effective_rates(&s, by))?;
     let dec = |f: &dyn Fn(&EffectiveRate) -> rust_decimal::Decimal| {

@@ -64,7 +64,7 @@ impl PyScenario {
     /// measures out of both sides at your request (the outcome says so). `rates` says how
     /// each product's tariff is read off its tariff lines: "line_share", "highest", "lowest".
     #[new]
-    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand".to_string(), commitment_year = None, ignore = None, rates = "line_share"), text_signature = "(name, *, trade, schedule, base_year, date, start=None, proposals=None, target=None, commitment_mode='added_demand', commitment_year=None, ignore=None, rates='line_share')")]
+    #[pyo3(signature = (name, *, trade, schedule, base_year, date, start = None, proposals = None, target = None, commitment_mode = "added_demand".to_string(), commitment_year = None, ignore = None, rates = "line_share".to_string()), text_signature = "(name, *, trade, schedule, base_year, date, start=None, proposals=None, target=None, commitment_mode='added_demand', commitment_year=None, ignore=None, rates='line_share')")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         #[pyo3(from_py_with = arg::name)] name: String,
@@ -78,7 +78,7 @@ impl PyScenario {
         #[pyo3(from_py_with = arg::commitment_mode)] commitment_mode: String,
         commitment_year: Option<&Bound<'_, PyAny>>,
         ignore: Option<&Bound<'_, PyAny>>,
-        rates: &str,
+        #[pyo3(from_py_with = arg::rates)] rates: String,
     ) -> Result<Self> {
         let (name, commitment_mode) = (name.as_str(), commitment_mode.as_str());
         let base_year = year_arg(base_year, "base_year")?;
@@ -99,7 +99,7 @@ impl PyScenario {
             })?;
             s = s.ignoring(ids)?;
         }
-        s = s.with_rates(aggregation_arg(rates)?);
+        s = s.with_rates(aggregation_arg(&rates)?);
         let (mode, mode_name) = mode_arg(commitment_mode)?;
         s = s.with_commitment_mode(mode);
         let commitment_year =

@@ -1054,7 +1054,7 @@ impl PySchedule {
     fn new(
         #[pyo3(from_py_with = arg::timeline)] timeline: PyTimeline,
         mfn: Option<&Bound<'_, PyAny>>,
-        coverage: Option<PyDataCoverage>,
+        #[pyo3(from_py_with = arg::opt_coverage)] coverage: Option<PyDataCoverage>,
     ) -> Result<Self> {
         let tables = match mfn.filter(|m| !m.is_none()) {
             Some(m) => class_list::<PyMfnTable>(m, "mfn")?,

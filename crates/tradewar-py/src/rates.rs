@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use tradewar_core::{DataCoverage, LineAggregation, ProductRate};
 
-use crate::convert::{date_arg, each, economy_arg, from_json, py_str_repr, to_json};
+use crate::convert::{date_param, each_named, economy_param, from_json, py_str_repr, to_json};
 use crate::error::{invalid, Result};
 use crate::values::{PyEconomy, PyHsCode, PyPercent};
 
@@ -94,14 +94,14 @@ impl PyProductRate {
         self.0.highest.map(PyPercent)
     }
     /// The total rate by one method: "line_share", "highest" or "lowest".
-    #[pyo3(signature = (method = "line_share"))]
-    fn total(&self, method: &str) -> Result<Option<PyPercent>> {
-        Ok(self.0.total(aggregation_arg(method)?).map(PyPercent))
+    #[pyo3(signature = (method = "line_share".to_string()), text_signature = "(self, method='line_share')")]
+    fn total(&self, #[pyo3(from_py_with = crate::convert::arg::method)] method: String) -> Result<Option<PyPercent>> {
+        Ok(self.0.total(aggregation_arg(&method)?).map(PyPercent))
     }
     /// The base (MFN) rate by one method.
-    #[pyo3(signature = (method = "line_share"))]
-    fn base(&self, method: &str) -> Result<Option<PyPercent>> {
-        Ok(self.0.base(aggregation_arg(method)?).map(PyPercent))
+    #[pyo3(signature = (method = "line_share".to_string()), text_signature = "(self, method='line_share')")]
+    fn base(&self, #[pyo3(from_py_with = crate::convert::arg::method)] method: String) -> Result<Option<PyPercent>> {
+        Ok(self.0.base(aggregation_arg(&method)?).map(PyPercent))
     }
     /// Whether every line and part pays the same.
     #[getter]
@@ -157,12 +157,13 @@ impl PyDataCoverage {
     #[new]
     #[pyo3(signature = (source, start, until, importers))]
     fn new(
-        source: &str,
+        #[pyo3(from_py_with = crate::convert::arg::source)] source: String,
         start: &Bound<'_, PyAny>,
         until: &Bound<'_, PyAny>,
         importers: &Bound<'_, PyAny>,
     ) -> Result<Self> {
-        Ok(Self(DataCoverage::new(source, date_arg(start)?, date_arg(until)?, each(importers, economy_arg)?)?))
+        let importers = each_named(importers, "importers", |e| economy_param(e, "importers"))?;
+        Ok(Self(DataCoverage::new(&source, date_param(start, "start")?, date_param(until, "until")?, importers)?))
     }
     /// What the sources are.
     #[getter]
