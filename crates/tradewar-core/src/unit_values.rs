@@ -694,9 +694,9 @@ mod tests {
         assert_eq!(ave(&specific("0.01", "pr."), &prs).as_deref(), Some("1%"));
         assert_eq!(ave(&specific("0.12", "doz. pr."), &prs).as_deref(), Some("1%"));
         assert_eq!(ave(&specific("0.01", "each"), &prs), None, "a pair is not an item");
-        // Litres and barrels: 158.987294928 l is one barrel.
+        // Litres and barrels: 158.987294928 l is one barrel (trade values are whole cents: $1 a litre).
         let oil =
-            UnitValue::new(flow("2709.00", "158.987294928"), None, Some(items("158.987294928", QuantityUnit::Liters)))
+            UnitValue::new(flow("2709.00", "158987294928"), None, Some(items("158987294928", QuantityUnit::Liters)))
                 .unwrap();
         assert_eq!(ave(&specific("0.01", "liter"), &oil).as_deref(), Some("1%"));
         assert_eq!(ave(&specific("1.58987294928", "bbl"), &oil).as_deref(), Some("1%"));

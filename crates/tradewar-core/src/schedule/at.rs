@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -34,11 +36,11 @@ pub(super) enum SpecificPart {
 #[derive(Debug, Clone)]
 pub struct ScheduleAt {
     date: NaiveDate,
-    mfn: HashMap<Economy, Arc<MfnTable>>,
+    mfn: FxHashMap<Economy, Arc<MfnTable>>,
     state: Arc<PolicyState>,
-    tariffs: HashMap<Economy, Vec<usize>>,
-    mfn_changes: HashMap<Economy, Vec<usize>>,
-    exclusions: HashMap<MeasureId, Vec<usize>>,
+    tariffs: FxHashMap<Economy, Vec<usize>>,
+    mfn_changes: FxHashMap<Economy, Vec<usize>>,
+    exclusions: FxHashMap<MeasureId, Vec<usize>>,
     bans: Vec<usize>,
     /// Importers with a tariff stacked other than by plain addition.
     layered: std::collections::HashSet<Economy>,
@@ -61,9 +63,9 @@ impl ScheduleAt {
             .filter(|m| m.status == crate::timeline::Status::InForce)
             .map(|m| Arc::clone(&m.measure))
             .collect();
-        let mut tariffs: HashMap<Economy, Vec<usize>> = HashMap::new();
-        let mut mfn_changes: HashMap<Economy, Vec<usize>> = HashMap::new();
-        let mut exclusions: HashMap<MeasureId, Vec<usize>> = HashMap::new();
+        let mut tariffs: FxHashMap<Economy, Vec<usize>> = FxHashMap::default();
+        let mut mfn_changes: FxHashMap<Economy, Vec<usize>> = FxHashMap::default();
+        let mut exclusions: FxHashMap<MeasureId, Vec<usize>> = FxHashMap::default();
         let mut bans = Vec::new();
         for (i, m) in measures.iter().enumerate() {
             let imposer = m.header().imposer;
@@ -101,7 +103,7 @@ impl ScheduleAt {
         let date_caveat = coverage.as_deref().and_then(|c| c.caveat_for(date));
         Self {
             date,
-            mfn: schedule.mfn.clone(),
+            mfn: schedule.mfn.iter().map(|(e, t)| (*e, Arc::clone(t))).collect(),
             state: Arc::new(state),
             tariffs,
             mfn_changes,

@@ -5,6 +5,7 @@
 //! windows), so one index over the timeline serves every date; a compiled
 //! date maps the index's measure numbers to the measures in force.
 
+use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
 use crate::hs::HsCode;
@@ -26,6 +27,10 @@ pub(super) struct ScopeIndex {
     /// includes or excludes, or in per-product rates of any version): the
     /// candidates for splitting a line.
     finer: FxHashMap<HsCode, Vec<u32>>,
+    /// The dates on which each measure can change what it does: its events
+    /// (imposition, rate changes, suspension, resumption, lifting) and the
+    /// end of its window.
+    dates: Vec<Vec<NaiveDate>>,
 }
 
 fn add(map: &mut FxHashMap<HsCode, Vec<u32>>, code: HsCode, m: u32) {
@@ -43,6 +48,19 @@ fn add_finer(map: &mut FxHashMap<HsCode, Vec<u32>>, code: HsCode, m: u32) {
     }
 }
 
+/// Whether a measure can change the duty on a line (or stop it): tariffs,
+/// their exclusions, MFN changes and economy-wide bans.
+fn changes_duties(m: &Measure) -> bool {
+    matches!(
+        m,
+        Measure::Tariff { .. }
+            | Measure::TariffExclusion { .. }
+            | Measure::MfnChange { .. }
+            | Measure::ImportBan { .. }
+            | Measure::ExportBan { entity: None, .. }
+    )
+}
+
 fn rate_codes(rates: &TariffRates) -> Vec<HsCode> {
     match rates {
         TariffRates::ByProduct { rates } => rates.keys().copied().collect(),
@@ -54,8 +72,14 @@ impl ScopeIndex {
     pub(super) fn new(timeline: &Timeline) -> Self {
         let measures: Vec<&Measure> = timeline.measures_by_id().collect();
         let ids: Vec<MeasureId> = measures.iter().map(|m| m.id().clone()).collect();
-        let mut index = Self { ids, ..Self::default() };
+        let mut index = Self { dates: vec![Vec::new(); ids.len()], ids, ..Self::default() };
         for (k, m) in measures.iter().enumerate() {
+            index.dates[k].extend(m.header().window.end());
+            if !changes_duties(m) {
+                // A denial order on an entity, a commitment, a quota or a subsidy
+                // never changes the duty on a line: it is not indexed.
+                continue;
+            }
             let k = k as u32;
             let scope = &m.header().scope;
             if scope.is_all() {
@@ -70,6 +94,14 @@ impl ScopeIndex {
             }
             for c in m.rates().map(rate_codes).unwrap_or_default() {
                 add_finer(&mut index.finer, c, k);
+            }
+        }
+        for e in timeline.events() {
+            if let Some(k) = e.measure_id().and_then(|id| index.ids.binary_search(id).ok()) {
+                if !changes_duties(measures[k]) {
+                    continue;
+                }
+                index.dates[k].push(e.date);
             }
         }
         // Per-product rates set by later events can list finer codes too.
@@ -110,6 +142,21 @@ impl ScopeIndex {
             .flatten()
             .flat_map(move |c| self.covering.get(&c).into_iter().flatten().copied())
             .chain(self.everything.iter().copied())
+    }
+
+    /// The dates on which the answer for `line` can change: those of every
+    /// measure that covers it or lists a code below it, sorted. Between two of
+    /// them every answer about the line is the same (whatever the importer
+    /// and exporter: other measures cannot touch the line).
+    pub(super) fn line_dates(&self, line: HsCode) -> Vec<NaiveDate> {
+        let mut out: Vec<NaiveDate> = self
+            .covering(line)
+            .chain(self.finer(line).iter().copied())
+            .flat_map(|k| self.dates[k as usize].iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Measures that list a code strictly below `line`.

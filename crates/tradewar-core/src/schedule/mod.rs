@@ -164,12 +164,18 @@ impl Schedule {
     }
 
     /// Prices every row of a table of customs lines with `price`, calling it
-    /// once per distinct (importer, exporter, line) and policy period.
+    /// once per distinct (importer, exporter, line) and stretch of dates over
+    /// which nothing that concerns the line changes.
     ///
-    /// Rows are keyed by a packed 128-bit key (period, importer, exporter,
-    /// line) in one hash table with a fast hasher, and the policy
-    /// of each period is compiled once, when its first row is met. Dates map
-    /// to periods through a small table of the distinct dates.
+    /// The stretches come from the schedule's scope index: a line's answer can
+    /// change only on the dates of the measures that can change a duty on it
+    /// (those that cover it or list codes below it) and at the edges of the
+    /// sources' period, so a line of List 3 is priced on a few stretches of
+    /// 2018–2020 rather than on every policy period of the timeline. Rows are
+    /// keyed by a packed 128-bit key in one hash table with a fast hasher; the
+    /// policy of a date is compiled once per policy period, when a price first
+    /// needs it.
+    ///
     /// A row that cannot be priced stops the whole table with an error that
     /// names the row ([`Error::InRow`]).
     fn bulk_map<T: Clone>(
@@ -177,28 +183,45 @@ impl Schedule {
         lines: &CustomsLines,
         price: impl Fn(&ScheduleAt, Economy, Economy, HsCode) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let bounds = self.boundaries();
-        let mut period_of: FxHashMap<NaiveDate, usize> = FxHashMap::default();
-        let mut compiled: Vec<Option<ScheduleAt>> = vec![None; bounds.len() + 1];
-        let mut priced: FxHashMap<u128, T> = FxHashMap::default();
+        struct Stretches<T> {
+            bounds: Vec<NaiveDate>,
+            prices: Vec<Option<T>>,
+        }
+        let index = self.index.get(&self.timeline);
+        let periods = self.boundaries();
+        let edges: Vec<NaiveDate> = self
+            .coverage
+            .as_deref()
+            .map(|c| [Some(c.from), c.until.succ_opt()])
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+        let mut compiled: Vec<Option<ScheduleAt>> = vec![None; periods.len() + 1];
+        let mut lines_seen: FxHashMap<u128, Stretches<T>> = FxHashMap::default();
         let mut out = Vec::with_capacity(lines.len());
         for i in 0..lines.len() {
             let (imp, exp, line, date) = (lines.importer[i], lines.exporter[i], lines.line[i], lines.date[i]);
-            let period = *period_of.entry(date).or_insert_with(|| bounds.partition_point(|b| *b <= date));
-            // period | importer (32 bits) | exporter (32 bits) | line (38 bits)
-            let key = (period as u128) << 102
-                | u128::from(imp.packed()) << 70
-                | u128::from(exp.packed()) << 38
-                | u128::from(line.packed());
-            let value = match priced.entry(key) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let at = compiled[period].get_or_insert_with(|| self.at(date));
-                    let priced = price(at, imp, exp, line).map_err(|e| Error::InRow { row: i, source: Box::new(e) })?;
-                    v.insert(priced)
-                }
+            // importer (32 bits) | exporter (32 bits) | line (38 bits)
+            let key = u128::from(imp.packed()) << 70 | u128::from(exp.packed()) << 38 | u128::from(line.packed());
+            let s = lines_seen.entry(key).or_insert_with(|| {
+                let mut bounds = index.line_dates(line);
+                bounds.extend(&edges);
+                bounds.sort_unstable();
+                bounds.dedup();
+                Stretches { prices: vec![None; bounds.len() + 1], bounds }
+            });
+            let k = s.bounds.partition_point(|b| *b <= date);
+            let value = if let Some(v) = &s.prices[k] {
+                v.clone()
+            } else {
+                let period = periods.partition_point(|b| *b <= date);
+                let at = compiled[period].get_or_insert_with(|| self.at(date));
+                let v = price(at, imp, exp, line).map_err(|e| Error::InRow { row: i, source: Box::new(e) })?;
+                s.prices[k] = Some(v.clone());
+                v
             };
-            out.push(value.clone());
+            out.push(value);
         }
         Ok(out)
     }
