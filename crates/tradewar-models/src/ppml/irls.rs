@@ -1,0 +1,321 @@
+//! Iteratively reweighted least squares for the Poisson pseudo-likelihood with absorbed fixed effects.
+//!
+//! Each step regresses the working variable `z = η − offset + (y − μ)/μ` on the regressors and the fixed-effect
+//! dummies with weights `μ` (times the prior weights). The fixed effects are partialled out of `z` and of every
+//! regressor (Frisch–Waugh–Lovell), so the step solves a `k × k` system; the new linear predictor is `z` minus the
+//! step's residual. The partialling-out tolerance starts loose and tightens with the deviance (as ppmlhdfe does),
+//! and the last steps run at the target tolerance. A step that raises the deviance is halved.
+
+use rayon::prelude::*;
+
+use super::demean::Projector;
+use super::design::SampleEffects;
+use super::linalg::{cross, gram, OrderedCholesky};
+use super::Collinear;
+use crate::{ModelError, Result};
+
+/// The estimation sample, as IRLS sees it.
+pub(crate) struct Sample {
+    pub y: Vec<f64>,
+    /// Regressor columns (constant first when there is one).
+    pub columns: Vec<Vec<f64>>,
+    pub offset: Vec<f64>,
+    pub prior_weights: Vec<f64>,
+    pub fe: SampleEffects,
+}
+
+/// Settings of IRLS.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IrlsSettings {
+    pub tolerance: f64,
+    pub max_iterations: usize,
+    pub inner_tolerance: f64,
+    pub max_inner_iterations: usize,
+    pub collinearity_tolerance: f64,
+}
+
+/// What IRLS returns.
+pub(crate) struct IrlsOutput {
+    /// Positions (in `Sample::columns`) of the regressors estimated; the others are collinear.
+    pub kept: Vec<usize>,
+    /// Coefficients of the kept regressors.
+    pub beta: Vec<f64>,
+    /// Fitted means.
+    pub mu: Vec<f64>,
+    /// Fixed-effect coefficients (stacked, one solution among those giving the same fit).
+    pub alpha: Vec<f64>,
+    /// Kept regressors partialled out at the final weights.
+    pub partialled: Vec<Vec<f64>>,
+    /// `(X̃'WX̃)⁻¹` at the final weights.
+    pub bread: Vec<f64>,
+    pub deviance: f64,
+    pub iterations: usize,
+    pub inner_iterations: usize,
+    pub last_change: f64,
+}
+
+/// The Poisson deviance `2 Σ w [y ln(y/μ) − (y − μ)]`.
+pub(crate) fn deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
+    2.0 * y
+        .iter()
+        .zip(mu)
+        .zip(w)
+        .map(|((&y, &m), &w)| {
+            let t = if y > 0.0 { y * (y / m).ln() } else { 0.0 };
+            w * (t - (y - m))
+        })
+        .sum::<f64>()
+}
+
+fn inner_failure(what: &str, iterations: usize, residual: f64, tolerance: f64) -> ModelError {
+    ModelError::NonConvergence {
+        solver: "PPML partialling out of the fixed effects",
+        iterations,
+        residual,
+        tolerance,
+        detail: format!(", on {what}: raise max_inner_iterations or loosen inner_tolerance"),
+    }
+}
+
+/// Partials the fixed effects out of every column in parallel, warm-starting from and updating `alphas`.
+fn partial_out(
+    projector: &Projector<'_>,
+    columns: &mut [Vec<f64>],
+    alphas: &mut [Vec<f64>],
+    names: &[&str],
+    tolerance: f64,
+    max_iterations: usize,
+) -> Result<usize> {
+    let results: Vec<std::result::Result<usize, (usize, f64)>> = columns
+        .par_iter_mut()
+        .zip(alphas.par_iter_mut())
+        .map(|(c, a)| projector.residualize(c, a, tolerance, max_iterations).map_err(|e| (e.iterations, e.residual)))
+        .collect();
+    let mut total = 0;
+    for (r, name) in results.into_iter().zip(names) {
+        match r {
+            Ok(it) => total += it,
+            Err((it, res)) => return Err(inner_failure(name, it, res, tolerance)),
+        }
+    }
+    Ok(total)
+}
+
+/// Runs IRLS. `names` names the columns (for errors and notes). A collinear regressor is refused or omitted (with
+/// a note) as `collinear` says. Returns the fit, or `NonConvergence`.
+pub(crate) fn irls_checked(
+    sample: &Sample,
+    names: &[String],
+    settings: &IrlsSettings,
+    collinear: Collinear,
+    notes: &mut Vec<String>,
+) -> Result<IrlsOutput> {
+    let n = sample.y.len();
+    let y = &sample.y;
+    let pw = &sample.prior_weights;
+    let total_w: f64 = pw.iter().sum();
+    // The deviance is a sum of terms of the size of y: rounding makes it uncertain to about 1e-16 of Σ w y.
+    let total_y: f64 = y.iter().zip(pw).map(|(a, b)| a * b).sum();
+    let mean_y = y.iter().zip(pw).map(|(a, b)| a * b).sum::<f64>() / total_w;
+    let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + mean_y)).collect();
+    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
+    let mut dev = deviance(y, &mu, pw);
+    let g = sample.fe.total_levels();
+
+    // Collinearity, at the starting weights.
+    let mut w: Vec<f64> = mu.iter().zip(pw).map(|(m, p)| m * p).collect();
+    let mut inner_iterations = 0;
+    let all_names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let kept: Vec<usize> = {
+        let projector = Projector::new(&sample.fe, &w);
+        let mut cols = sample.columns.clone();
+        let mut alphas = vec![vec![0.0; g]; cols.len()];
+        inner_iterations += partial_out(
+            &projector,
+            &mut cols,
+            &mut alphas,
+            &all_names,
+            settings.inner_tolerance,
+            settings.max_inner_iterations,
+        )?;
+        let scale: Vec<f64> = sample.columns.iter().map(|c| c.iter().zip(&w).map(|(x, w)| w * x * x).sum()).collect();
+        let kept = OrderedCholesky::new(&gram(&cols, &w), cols.len(), &scale, settings.collinearity_tolerance).kept;
+        let omitted: Vec<String> = (0..cols.len())
+            .filter(|j| !kept.contains(j))
+            .map(|j| {
+                let own: f64 = cols[j].iter().zip(&w).map(|(x, w)| w * x * x).sum();
+                let why = if scale[j] == 0.0 {
+                    "is zero on every row".to_string()
+                } else if own <= settings.collinearity_tolerance * scale[j] {
+                    if sample.fe.dims() > 0 {
+                        "is absorbed by the fixed effects (no variation within them)".to_string()
+                    } else {
+                        "has no variation".to_string()
+                    }
+                } else {
+                    let earlier: Vec<&str> = kept.iter().filter(|&&c| c < j).map(|&c| names[c].as_str()).collect();
+                    let with = if sample.fe.dims() > 0 { "the fixed effects and " } else { "" };
+                    format!("is collinear with {with}{}", earlier.join(", "))
+                };
+                format!("{} {why}", names[j])
+            })
+            .collect();
+        if !omitted.is_empty() {
+            match collinear {
+                Collinear::Error => {
+                    return Err(ModelError::NotIdentified {
+                        what: format!("the coefficient(s) of {}", omitted.join("; ")),
+                        reason: "drop the regressor(s), or pass collinear=omit to leave them out as Stata does \
+                                 (reported as omitted)"
+                            .into(),
+                    })
+                }
+                Collinear::Omit => notes.extend(omitted.iter().map(|o| format!("omitted: {o} (collinear)"))),
+            }
+        }
+        kept
+    };
+    let kept_names: Vec<&str> = kept.iter().map(|&j| names[j].as_str()).collect();
+    let k = kept.len();
+
+    let mut alpha_x = vec![vec![0.0; g]; k];
+    let mut alpha_z = vec![0.0; g];
+    let mut alpha_fit = vec![0.0; g];
+    let mut beta = vec![0.0; k];
+    let mut inner_tol = settings.inner_tolerance.max(1e-4).min(1e-3);
+    let mut last_change = f64::INFINITY;
+    for iteration in 1..=settings.max_iterations {
+        let at_target = inner_tol <= settings.inner_tolerance;
+        w.iter_mut().zip(&mu).zip(pw).for_each(|((w, m), p)| *w = m * p);
+        let projector = Projector::new(&sample.fe, &w);
+        let mut z: Vec<f64> = (0..n).map(|i| eta[i] - sample.offset[i] + (y[i] - mu[i]) / mu[i]).collect();
+        if let Some(i) = z.iter().position(|v| !v.is_finite()) {
+            return Err(ModelError::NonConvergence {
+                solver: "PPML (IRLS)",
+                iterations: iteration,
+                residual: f64::INFINITY,
+                tolerance: settings.tolerance,
+                detail: format!(
+                    ", the working variable of sample row {i} is not finite (fitted mean {}): the data may hold \
+                     separated observations that the checks turned off would drop",
+                    mu[i]
+                ),
+            });
+        }
+        let mut cols: Vec<Vec<f64>> = kept.iter().map(|&j| sample.columns[j].clone()).collect();
+        // z and the regressors together, in parallel.
+        cols.push(std::mem::take(&mut z));
+        alpha_x.push(std::mem::take(&mut alpha_z));
+        let mut col_names = kept_names.clone();
+        col_names.push("the working variable");
+        let done =
+            partial_out(&projector, &mut cols, &mut alpha_x, &col_names, inner_tol, settings.max_inner_iterations);
+        alpha_z = alpha_x.pop().unwrap_or_default();
+        let z_tilde = cols.pop().unwrap_or_default();
+        inner_iterations += done?;
+        let gram_m = gram(&cols, &w);
+        let scale: Vec<f64> = (0..k).map(|a| gram_m[a * k + a]).collect();
+        let chol = OrderedCholesky::new(&gram_m, k, &scale, 1e-14);
+        if chol.kept.len() != k {
+            let lost: Vec<&str> = (0..k).filter(|a| !chol.kept.contains(a)).map(|a| kept_names[a]).collect();
+            return Err(ModelError::NotIdentified {
+                what: format!("regressor(s) {}", lost.join(", ")),
+                reason: "became collinear during the iterations (numerically): rescale the regressor or drop it".into(),
+            });
+        }
+        let mut new_beta = if k > 0 { chol.solve(&cross(&cols, &w, &z_tilde)) } else { Vec::new() };
+        // The step's fixed effects: α = α_z − Σ_k β_k α_k (z − z̃ = Dα_z and x_k − x̃_k = Dα_k exactly).
+        let mut new_alpha: Vec<f64> = alpha_z.clone();
+        for (ax, b) in alpha_x.iter().zip(&new_beta) {
+            for (a, v) in new_alpha.iter_mut().zip(ax) {
+                *a -= b * v;
+            }
+        }
+        // η = offset + Xβ + Dα, rebuilt from the coefficients rather than as z minus the step's residual: where μ
+        // is tiny, z = η + (y − μ)/μ is huge and that difference would lose the digits of η.
+        let mut new_eta = sample.fe.gather(&new_alpha);
+        for (e, o) in new_eta.iter_mut().zip(&sample.offset) {
+            *e += o;
+        }
+        for (&j, b) in kept.iter().zip(&new_beta) {
+            for (e, x) in new_eta.iter_mut().zip(&sample.columns[j]) {
+                *e += b * x;
+            }
+        }
+        let mut new_mu: Vec<f64> = new_eta.iter().map(|e| e.exp()).collect();
+        let mut new_dev = deviance(y, &new_mu, pw);
+        let mut halvings = 0;
+        // The starting point is not of the model's form (it is near the saturated fit, whose deviance is lower than
+        // the model's), so the first step is taken whole; later steps that raise the deviance are halved.
+        while !(new_dev.is_finite() && new_mu.iter().all(|m| *m > 0.0 && m.is_finite()))
+            || (iteration > 1 && new_dev > dev + 1e-12 * (dev + total_y))
+        {
+            halvings += 1;
+            if halvings > 40 {
+                return Err(ModelError::NonConvergence {
+                    solver: "PPML (IRLS)",
+                    iterations: iteration,
+                    residual: last_change,
+                    tolerance: settings.tolerance,
+                    detail: ", step-halving could not lower the deviance".into(),
+                });
+            }
+            // Halve the step: η, β and α move together (η is linear in them).
+            for (ne, e) in new_eta.iter_mut().zip(&eta) {
+                *ne = 0.5 * (*ne + e);
+            }
+            for (nb, b) in new_beta.iter_mut().zip(&beta) {
+                *nb = 0.5 * (*nb + b);
+            }
+            for (na, a) in new_alpha.iter_mut().zip(&alpha_fit) {
+                *na = 0.5 * (*na + a);
+            }
+            new_mu = new_eta.iter().map(|e| e.exp()).collect();
+            new_dev = deviance(y, &new_mu, pw);
+        }
+        let change = (new_dev - dev).abs() / new_dev.min(dev).max(0.1);
+        beta = new_beta;
+        alpha_fit = new_alpha;
+        eta = new_eta;
+        mu = new_mu;
+        dev = new_dev;
+        last_change = change;
+        if change < settings.tolerance && at_target && halvings == 0 {
+            // Final weights: partial the regressors out once more for the variance.
+            w.iter_mut().zip(&mu).zip(pw).for_each(|((w, m), p)| *w = m * p);
+            let projector = Projector::new(&sample.fe, &w);
+            let mut cols: Vec<Vec<f64>> = kept.iter().map(|&j| sample.columns[j].clone()).collect();
+            inner_iterations += partial_out(
+                &projector,
+                &mut cols,
+                &mut alpha_x,
+                &kept_names,
+                settings.inner_tolerance,
+                settings.max_inner_iterations,
+            )?;
+            let gram_m = gram(&cols, &w);
+            let scale: Vec<f64> = (0..k).map(|a| gram_m[a * k + a]).collect();
+            let bread = OrderedCholesky::new(&gram_m, k, &scale, 1e-14).inverse();
+            return Ok(IrlsOutput {
+                kept,
+                beta,
+                mu,
+                alpha: alpha_fit,
+                partialled: cols,
+                bread,
+                deviance: dev,
+                iterations: iteration,
+                inner_iterations,
+                last_change,
+            });
+        }
+        inner_tol = settings.inner_tolerance.max(inner_tol.min(0.1 * change));
+    }
+    Err(ModelError::NonConvergence {
+        solver: "PPML (IRLS)",
+        iterations: settings.max_iterations,
+        residual: last_change,
+        tolerance: settings.tolerance,
+        detail: ", relative change of the deviance".into(),
+    })
+}
