@@ -102,10 +102,42 @@ impl<'a> Projector<'a> {
         v.iter().zip(self.weights).map(|(x, w)| w * x * x).sum::<f64>().sqrt()
     }
 
+    /// One symmetric block Gauss–Seidel sweep (each dimension forward, then back): every level's coefficient moves
+    /// by the weighted mean of the residual over its rows, which zeroes it given the others. Returns the largest
+    /// move. This settles the levels whose weight is too small for the conjugate gradients' norm to see.
+    fn sweep(&self, e: &mut [f64], alpha: &mut [f64], buffer: &mut [f64]) -> f64 {
+        let fe = self.fe;
+        let dims = fe.dims();
+        let order: Vec<usize> = (0..dims).chain((0..dims.saturating_sub(1)).rev()).collect();
+        let mut largest = 0.0_f64;
+        for d in order {
+            let range = fe.starts[d]..fe.starts[d] + fe.levels[d];
+            let m = &mut buffer[range.clone()];
+            m.fill(0.0);
+            let codes = &fe.codes[d];
+            for ((&c, &w), &x) in codes.iter().zip(self.weights).zip(e.iter()) {
+                m[c as usize] += w * x;
+            }
+            for (mi, inv) in m.iter_mut().zip(&self.inv_weight[range.clone()]) {
+                *mi *= inv;
+                largest = largest.max(mi.abs());
+            }
+            for (a, mi) in alpha[range].iter_mut().zip(m.iter()) {
+                *a += mi;
+            }
+            for (x, &c) in e.iter_mut().zip(codes) {
+                *x -= m[c as usize];
+            }
+        }
+        largest
+    }
+
     /// Replaces `x` by its residual `x − Dα` from the weighted regression on the dummies; `alpha` is the warm start
-    /// and receives the coefficients. Stops when the part of the residual still explained by the dummies,
-    /// `‖P_D e‖` in the preconditioner's norm, is at most `tolerance · ‖e‖_W` (or negligible next to `‖x‖_W`).
-    /// Returns the iterations done.
+    /// and receives the coefficients. Conjugate gradients run until the part of the residual still explained by the
+    /// dummies (in the preconditioner's norm) is at most `tolerance · ‖e‖_W`; then Gauss–Seidel sweeps check every
+    /// level one by one: done when no level's coefficient moves by more than `tolerance` times the residual's
+    /// root-mean-square (or the residual is negligible next to `x`), else the gradients resume. Returns the
+    /// iterations done (sweeps count as iterations).
     pub fn residualize(
         &self,
         x: &mut [f64],
@@ -118,6 +150,7 @@ impl<'a> Projector<'a> {
         if self.fe.dims() == 0 {
             return Ok(0);
         }
+        let total_weight: f64 = self.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         let x_norm = self.weighted_norm(x);
         let floor = 1e-13 * x_norm;
         let mut v = vec![0.0; n];
@@ -126,55 +159,77 @@ impl<'a> Projector<'a> {
             *xi -= vi;
         }
         let mut r = vec![0.0; g];
-        self.scatter(x, &mut r);
-        let mut z: Vec<f64> = r.iter().zip(&self.inv_weight).map(|(a, b)| a * b).collect();
-        let mut rz: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
-        let converged = |rz: f64, e: &[f64]| {
-            let explained = rz.max(0.0).sqrt();
-            explained <= floor || explained <= tolerance * self.weighted_norm(e)
-        };
-        if converged(rz, x) {
-            return Ok(0);
-        }
-        let mut p = z.clone();
+        let mut z = vec![0.0; g];
+        let mut p = vec![0.0; g];
         let mut q = vec![0.0; g];
+        let mut done = 0;
         let mut last = f64::INFINITY;
-        for k in 1..=max_iterations {
-            self.gather(&p, &mut v);
-            self.scatter(&v, &mut q);
-            let pq: f64 = p.iter().zip(&q).map(|(a, b)| a * b).sum();
-            if !(pq > 0.0 && pq.is_finite()) {
-                // The direction carries no weight: nothing left to remove.
-                return Ok(k);
-            }
-            let step = rz / pq;
-            for (a, pi) in alpha.iter_mut().zip(&p) {
-                *a += step * pi;
-            }
-            for (xi, vi) in x.iter_mut().zip(&v) {
-                *xi -= step * vi;
-            }
-            if k % 64 == 0 {
-                // Recompute the gradient from the residual itself, so rounding does not accumulate.
-                self.scatter(x, &mut r);
-            } else {
-                for (ri, qi) in r.iter_mut().zip(&q) {
-                    *ri -= step * qi;
-                }
-            }
+        let mut previous_move = f64::INFINITY;
+        let mut stalled = 0;
+        while done < max_iterations {
+            // Conjugate gradients from the current α.
+            self.scatter(x, &mut r);
             for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
                 *zi = ri * inv;
             }
-            let rz_new: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
-            last = rz_new.max(0.0).sqrt() / self.weighted_norm(x).max(f64::MIN_POSITIVE);
-            if converged(rz_new, x) {
-                return Ok(k);
+            let mut rz: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
+            p.copy_from_slice(&z);
+            let mut k = 0;
+            while done < max_iterations {
+                let explained = rz.max(0.0).sqrt();
+                let e_norm = self.weighted_norm(x);
+                last = explained / e_norm.max(f64::MIN_POSITIVE);
+                if explained <= floor || explained <= tolerance * e_norm {
+                    break;
+                }
+                self.gather(&p, &mut v);
+                self.scatter(&v, &mut q);
+                let pq: f64 = p.iter().zip(&q).map(|(a, b)| a * b).sum();
+                done += 1;
+                k += 1;
+                if !(pq > 0.0 && pq.is_finite()) {
+                    break;
+                }
+                let step = rz / pq;
+                for (a, pi) in alpha.iter_mut().zip(&p) {
+                    *a += step * pi;
+                }
+                for (xi, vi) in x.iter_mut().zip(&v) {
+                    *xi -= step * vi;
+                }
+                if k % 64 == 0 {
+                    // Recompute the gradient from the residual itself, so rounding does not accumulate.
+                    self.scatter(x, &mut r);
+                } else {
+                    for (ri, qi) in r.iter_mut().zip(&q) {
+                        *ri -= step * qi;
+                    }
+                }
+                for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
+                    *zi = ri * inv;
+                }
+                let rz_new: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
+                let beta = rz_new / rz;
+                for (pi, zi) in p.iter_mut().zip(&z) {
+                    *pi = zi + beta * *pi;
+                }
+                rz = rz_new;
             }
-            let beta = rz_new / rz;
-            for (pi, zi) in p.iter_mut().zip(&z) {
-                *pi = zi + beta * *pi;
+            // Level by level.
+            let moved = self.sweep(x, alpha, &mut q);
+            done += 1;
+            let rms = self.weighted_norm(x) / total_weight.sqrt();
+            if moved <= tolerance * rms || self.weighted_norm(x) <= floor {
+                return Ok(done);
             }
-            rz = rz_new;
+            // Rounding sets a floor on how still the levels can get: when the moves stop shrinking within a
+            // thousand times the tolerance, that floor is reached.
+            stalled = if moved > 0.5 * previous_move { stalled + 1 } else { 0 };
+            if stalled >= 3 && moved <= 1e3 * tolerance * rms {
+                return Ok(done);
+            }
+            previous_move = moved;
+            last = last.max(moved / rms.max(f64::MIN_POSITIVE));
         }
         Err(NotConverged { iterations: max_iterations, residual: last })
     }

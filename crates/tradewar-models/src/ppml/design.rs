@@ -39,7 +39,7 @@ impl Factor {
             raw.push(code);
         }
         let labels: Vec<String> = first.iter().map(|s| (*s).to_string()).collect();
-        Self::sorted(name, &raw, labels, |a: &String, b: &String| a.cmp(b))
+        Self::sorted(name, &raw, &labels)
     }
 
     /// A factor from integer keys (e.g. a pair id or a year); labels are the decimal numbers.
@@ -130,14 +130,10 @@ impl Factor {
         Self::checked(name, codes, labels)
     }
 
-    fn sorted(
-        name: String,
-        raw: &[u32],
-        labels: Vec<String>,
-        cmp: impl Fn(&String, &String) -> std::cmp::Ordering,
-    ) -> Result<Self> {
+    /// Renumbers `raw` codes so that levels follow the sorted order of their labels.
+    fn sorted(name: String, raw: &[u32], labels: &[String]) -> Result<Self> {
         let mut order: Vec<usize> = (0..labels.len()).collect();
-        order.sort_by(|&a, &b| cmp(&labels[a], &labels[b]));
+        order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
         let mut rank = vec![0u32; labels.len()];
         for (r, &k) in order.iter().enumerate() {
             rank[k] = r as u32;

@@ -22,6 +22,9 @@ pub struct FixedEffectValues {
     pub values: Vec<f64>,
     /// Whether each level was pinned to zero by the normalisation.
     pub reference: Vec<bool>,
+    /// Standard error of each level's coefficient under the normalisation (0 for a pinned level), when asked for
+    /// with [`PpmlOptions::fixed_effect_std_errors`](super::PpmlOptions::fixed_effect_std_errors); NaN otherwise.
+    pub std_errors: Vec<f64>,
 }
 
 impl FixedEffectValues {
@@ -34,17 +37,18 @@ impl FixedEffectValues {
 /// A level of a fixed effect pinned to zero by a normalisation: `(dimension name, level label)`.
 pub type Reference = (String, String);
 
+fn find(parent: &mut [usize], mut a: usize) -> usize {
+    while parent[a] != a {
+        parent[a] = parent[parent[a]];
+        a = parent[a];
+    }
+    a
+}
+
 /// Union–find over the levels of two dimensions.
 fn components(fe: &SampleEffects) -> Vec<usize> {
     let (l0, l1) = (fe.levels[0], fe.levels[1]);
     let mut parent: Vec<usize> = (0..l0 + l1).collect();
-    fn find(parent: &mut [usize], mut a: usize) -> usize {
-        while parent[a] != a {
-            parent[a] = parent[parent[a]];
-            a = parent[a];
-        }
-        a
-    }
     for (&a, &b) in fe.codes[0].iter().zip(&fe.codes[1]) {
         let (ra, rb) = (find(&mut parent, a as usize), find(&mut parent, l0 + b as usize));
         if ra != rb {
@@ -171,7 +175,8 @@ pub(crate) fn recover(
                 name: f.name().to_string(),
                 labels: fe.original[d].iter().map(|&c| f.labels()[c as usize].clone()).collect(),
                 values: values[range.clone()].to_vec(),
-                reference: pins[range].to_vec(),
+                reference: pins[range.clone()].to_vec(),
+                std_errors: vec![f64::NAN; range.len()],
             }
         })
         .collect();

@@ -16,6 +16,8 @@ use crate::{ModelError, Result};
 
 /// The estimation sample, as IRLS sees it.
 pub(crate) struct Sample {
+    /// The data row of each sample row (for messages).
+    pub rows: Vec<usize>,
     pub y: Vec<f64>,
     /// Regressor columns (constant first when there is one).
     pub columns: Vec<Vec<f64>>,
@@ -28,6 +30,7 @@ pub(crate) struct Sample {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IrlsSettings {
     pub tolerance: f64,
+    pub eta_tolerance: f64,
     pub max_iterations: usize,
     pub inner_tolerance: f64,
     pub max_inner_iterations: usize,
@@ -110,6 +113,39 @@ pub(crate) fn irls_checked(
     collinear: Collinear,
     notes: &mut Vec<String>,
 ) -> Result<IrlsOutput> {
+    let mut last_mu = Vec::new();
+    irls_run(sample, names, settings, collinear, notes, &mut last_mu).map_err(|e| {
+        // A run that breaks down while the fitted mean of some zero outcome collapses is separation, not a
+        // numerical accident: say so.
+        let mean_y = sample.y.iter().sum::<f64>() / sample.y.len().max(1) as f64;
+        let collapsed: Vec<String> = (0..last_mu.len())
+            .filter(|&i| sample.y[i] == 0.0 && last_mu[i] < 1e-9 * mean_y)
+            .take(10)
+            .map(|i| sample.rows[i].to_string())
+            .collect();
+        if collapsed.is_empty() {
+            e
+        } else {
+            ModelError::NotIdentified {
+                what: "the PPML model".into(),
+                reason: format!(
+                    "IRLS broke down ({e}) while the fitted means of row(s) {} (zero outcomes) collapsed towards zero: \
+                     they look separated; turn the separation checks on (fixed effects and ReLU) to drop them",
+                    collapsed.join(", ")
+                ),
+            }
+        }
+    })
+}
+
+fn irls_run(
+    sample: &Sample,
+    names: &[String],
+    settings: &IrlsSettings,
+    collinear: Collinear,
+    notes: &mut Vec<String>,
+    last_mu: &mut Vec<f64>,
+) -> Result<IrlsOutput> {
     let n = sample.y.len();
     let y = &sample.y;
     let pw = &sample.prior_weights;
@@ -182,7 +218,7 @@ pub(crate) fn irls_checked(
     let mut alpha_z = vec![0.0; g];
     let mut alpha_fit = vec![0.0; g];
     let mut beta = vec![0.0; k];
-    let mut inner_tol = settings.inner_tolerance.max(1e-4).min(1e-3);
+    let mut inner_tol = settings.inner_tolerance.max(1e-4);
     let mut last_change = f64::INFINITY;
     for iteration in 1..=settings.max_iterations {
         let at_target = inner_tol <= settings.inner_tolerance;
@@ -274,13 +310,15 @@ pub(crate) fn irls_checked(
             new_dev = deviance(y, &new_mu, pw);
         }
         let change = (new_dev - dev).abs() / new_dev.min(dev).max(0.1);
+        let eta_change = new_eta.iter().zip(&eta).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
         beta = new_beta;
         alpha_fit = new_alpha;
         eta = new_eta;
         mu = new_mu;
+        last_mu.clone_from(&mu);
         dev = new_dev;
         last_change = change;
-        if change < settings.tolerance && at_target && halvings == 0 {
+        if change < settings.tolerance && eta_change <= settings.eta_tolerance && at_target && halvings == 0 {
             // Final weights: partial the regressors out once more for the variance.
             w.iter_mut().zip(&mu).zip(pw).for_each(|((w, m), p)| *w = m * p);
             let projector = Projector::new(&sample.fe, &w);

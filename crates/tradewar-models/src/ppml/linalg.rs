@@ -250,8 +250,8 @@ fn erfc_nonneg(x: f64) -> f64 {
         let mut sum = x;
         let x2 = x * x;
         for n in 1..200 {
-            term *= -x2 / n as f64;
-            let add = term / (2 * n + 1) as f64;
+            term *= -x2 / f64::from(n);
+            let add = term / f64::from(2 * n + 1);
             sum += add;
             if add.abs() < 1e-17 * sum.abs() {
                 break;

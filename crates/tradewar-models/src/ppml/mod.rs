@@ -49,7 +49,7 @@ pub use design::{Factor, PpmlData};
 pub use fit::{Coefficient, PpmlFit, RowStatus};
 pub use fixed_effects::{FixedEffectValues, Reference};
 pub use separation::SIMPLEX_LIMIT;
-pub use variance::{ClusterDf, SmallSample, VarianceKind};
+pub use variance::{ClusterDf, SmallSample, VarianceKind, FIXED_EFFECT_SE_LIMIT};
 
 use design::SampleEffects;
 use irls::{IrlsSettings, Sample};
@@ -97,6 +97,10 @@ pub struct PpmlOptions {
     /// Convergence: the relative change of the deviance `|ΔD| / max(min(D, D_prev), 0.1)` (default `1e-10`,
     /// tighter than ppmlhdfe's `1e-8`, so that coefficients are right to about 1e-9).
     pub tolerance: f64,
+    /// Convergence also needs the linear predictor `ln μ` of every observation to move by at most this much in the
+    /// last iteration (default `1e-6`): fixed effects of levels with little trade barely move the deviance while
+    /// still far from their optimum.
+    pub eta_tolerance: f64,
     /// Most IRLS iterations (default 1000).
     pub max_iterations: usize,
     /// Tolerance of the partialling out of fixed effects at convergence (default `1e-11`): the part of a column
@@ -122,6 +126,10 @@ pub struct PpmlOptions {
     pub small_sample: SmallSample,
     /// Two-way clustering: how the cluster factor is formed (default the smallest number of clusters).
     pub cluster_df: ClusterDf,
+    /// Also compute standard errors of the fixed-effect coefficients (under the normalisation), from the full
+    /// sandwich written densely; only for designs of at most [`FIXED_EFFECT_SE_LIMIT`] free levels and regressors
+    /// (above it a note says they were skipped). Default false.
+    pub fixed_effect_std_errors: bool,
     /// Fixed-effect levels pinned to zero to normalise the recovered fixed effects, `(dimension, level)`; empty for
     /// the default (none for one dimension; the first level of the second dimension in each connected set for
     /// two; see [`FixedEffectValues`]).
@@ -132,6 +140,7 @@ impl Default for PpmlOptions {
     fn default() -> Self {
         Self {
             tolerance: 1e-10,
+            eta_tolerance: 1e-6,
             max_iterations: 1000,
             inner_tolerance: 1e-11,
             max_inner_iterations: 100_000,
@@ -143,6 +152,7 @@ impl Default for PpmlOptions {
             collinearity_tolerance: 1e-9,
             small_sample: SmallSample::default(),
             cluster_df: ClusterDf::default(),
+            fixed_effect_std_errors: false,
             references: Vec::new(),
         }
     }
@@ -158,6 +168,7 @@ impl PpmlOptions {
             }
         };
         positive("tolerance", self.tolerance)?;
+        positive("eta_tolerance", self.eta_tolerance)?;
         positive("inner_tolerance", self.inner_tolerance)?;
         positive("relu_tolerance", self.relu_tolerance)?;
         positive("collinearity_tolerance", self.collinearity_tolerance)?;
@@ -228,7 +239,7 @@ pub fn ppml(data: &PpmlData, options: &PpmlOptions) -> Result<PpmlFit> {
     let relu = ReluSettings {
         tolerance: options.relu_tolerance,
         max_iterations: options.relu_max_iterations,
-        inner_tolerance: 1e-12,
+        inner_tolerance: 1e-10,
         max_inner_iterations: options.max_inner_iterations,
     };
     let mut simplex_noted = false;
@@ -309,6 +320,7 @@ fn estimate(
     let (columns, names) = sample_columns(data, &rows);
     let fe = SampleEffects::new(factors, &rows);
     let sample = Sample {
+        rows: rows.clone(),
         y: rows.iter().map(|&r| data.outcome[r]).collect(),
         columns,
         offset: data.offset.as_ref().map_or_else(|| vec![0.0; rows.len()], |o| rows.iter().map(|&r| o[r]).collect()),
@@ -320,6 +332,7 @@ fn estimate(
     };
     let settings = IrlsSettings {
         tolerance: options.tolerance,
+        eta_tolerance: options.eta_tolerance,
         max_iterations: options.max_iterations,
         inner_tolerance: options.inner_tolerance,
         max_inner_iterations: options.max_inner_iterations,
@@ -446,7 +459,7 @@ fn estimate(
     let r2 = squared_correlation(&sample.y, &out.mu);
 
     // Fixed effects.
-    let (fixed_effects, note) = fixed_effects::recover(
+    let (mut fixed_effects, note) = fixed_effects::recover(
         &sample.fe,
         factors,
         &out.alpha,
@@ -455,6 +468,34 @@ fn estimate(
         options.max_inner_iterations,
     )?;
     notes.extend(note);
+    if options.fixed_effect_std_errors && !fixed_effects.is_empty() {
+        let pins: Vec<bool> = fixed_effects.iter().flat_map(|f| f.reference.iter().copied()).collect();
+        let raw: Vec<Vec<f64>> = out.kept.iter().map(|&j| sample.columns[j].clone()).collect();
+        let w: Vec<f64> = out.mu.iter().zip(&sample.prior_weights).map(|(m, p)| m * p).collect();
+        match variance::dense_errors(
+            &raw,
+            &sample.fe,
+            &pins,
+            &w,
+            &residuals,
+            &clusters,
+            (factor, options.cluster_df, options.small_sample),
+        ) {
+            Some(se) => {
+                let mut at = k;
+                for f in &mut fixed_effects {
+                    for s in &mut f.std_errors {
+                        *s = se[at];
+                        at += 1;
+                    }
+                }
+            }
+            None => notes.push(format!(
+                "fixed-effect standard errors not computed: more than {FIXED_EFFECT_SE_LIMIT} free levels and \
+                 regressors, or the references do not identify every level"
+            )),
+        }
+    }
 
     let mut fitted = vec![f64::NAN; n];
     for (r, s) in status.iter_mut().enumerate() {

@@ -195,7 +195,7 @@ pub(crate) fn relu_separation(
     settings: &ReluSettings,
 ) -> Result<Vec<usize>> {
     let n = y.len();
-    if !y.iter().any(|&v| v == 0.0) {
+    if !y.contains(&0.0) {
         return Ok(Vec::new());
     }
     let weights: Vec<f64> = y.iter().map(|&v| if v > 0.0 { POSITIVE_WEIGHT } else { 1.0 }).collect();

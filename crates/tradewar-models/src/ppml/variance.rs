@@ -240,3 +240,130 @@ pub(crate) fn sample_clusters(clusters: &[Factor], rows: &[usize]) -> Vec<(Vec<u
         })
         .collect()
 }
+
+/// The largest number of free fixed-effect levels plus regressors for which the fixed effects' standard errors are
+/// computed (a dense `p × p` sandwich).
+pub const FIXED_EFFECT_SE_LIMIT: usize = 1500;
+
+/// Standard errors of the regressors and of every free fixed-effect level (pinned levels get 0), from the full
+/// sandwich over the design `[X, D_free]` written densely. `columns` are the raw (not partialled) kept regressors,
+/// `pins` the stacked pinned levels. Returns `None` when the design is larger than [`FIXED_EFFECT_SE_LIMIT`] or the
+/// Hessian is singular (the pins are not a normalisation).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_errors(
+    columns: &[Vec<f64>],
+    fe: &super::design::SampleEffects,
+    pins: &[bool],
+    weights: &[f64],
+    residuals: &[f64],
+    clusters: &[(Vec<u32>, usize)],
+    factors: (f64, ClusterDf, SmallSample),
+) -> Option<Vec<f64>> {
+    let k = columns.len();
+    let mut position = vec![usize::MAX; pins.len()];
+    let mut p = k;
+    for (i, &pinned) in pins.iter().enumerate() {
+        if !pinned {
+            position[i] = p;
+            p += 1;
+        }
+    }
+    if p > FIXED_EFFECT_SE_LIMIT || p == 0 {
+        return None;
+    }
+    let n = residuals.len();
+    // The non-zero entries of row i of the design: (position, value).
+    let row = |i: usize, out: &mut Vec<(usize, f64)>| {
+        out.clear();
+        for (j, c) in columns.iter().enumerate() {
+            out.push((j, c[i]));
+        }
+        for (d, codes) in fe.codes.iter().enumerate() {
+            let q = position[fe.starts[d] + codes[i] as usize];
+            if q != usize::MAX {
+                out.push((q, 1.0));
+            }
+        }
+    };
+    let mut h = vec![0.0; p * p];
+    let mut entries = Vec::new();
+    for (i, &w) in weights.iter().enumerate().take(n) {
+        row(i, &mut entries);
+        for &(a, va) in &entries {
+            for &(b, vb) in &entries {
+                h[a * p + b] += w * va * vb;
+            }
+        }
+    }
+    let scale: Vec<f64> = (0..p).map(|a| h[a * p + a]).collect();
+    let chol = super::linalg::OrderedCholesky::new(&h, p, &scale, 1e-12);
+    if chol.kept.len() != p {
+        return None;
+    }
+    let bread = chol.inverse();
+    let meat_of = |group: Option<(&[u32], usize)>| -> Vec<f64> {
+        let mut meat = vec![0.0; p * p];
+        let mut entries = Vec::new();
+        match group {
+            None => {
+                for (i, &e) in residuals.iter().enumerate() {
+                    row(i, &mut entries);
+                    for &(a, va) in &entries {
+                        for &(b, vb) in &entries {
+                            meat[a * p + b] += e * e * va * vb;
+                        }
+                    }
+                }
+            }
+            Some((codes, groups)) => {
+                let mut sums = vec![0.0; groups * p];
+                for (i, &e) in residuals.iter().enumerate() {
+                    row(i, &mut entries);
+                    let g = codes[i] as usize;
+                    for &(a, va) in &entries {
+                        sums[g * p + a] += e * va;
+                    }
+                }
+                for s in sums.chunks_exact(p) {
+                    for a in 0..p {
+                        if s[a] != 0.0 {
+                            for b in 0..p {
+                                meat[a * p + b] += s[a] * s[b];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        meat
+    };
+    let (factor, cluster_df, convention) = factors;
+    let meat = match clusters {
+        [] => meat_of(None).iter().map(|m| m * factor).collect::<Vec<f64>>(),
+        [(g1, n1)] => meat_of(Some((g1, *n1))).iter().map(|m| m * factor).collect(),
+        [(g1, n1), (g2, n2), ..] => {
+            let (g12, n12) = intersect(g1, g2);
+            let g_factor = |g: usize| if g > 1 { g as f64 / (g as f64 - 1.0) } else { 1.0 };
+            // `factor` holds the first term's factor; rebuild each term's from it.
+            let base = factor / g_factor(if cluster_df == ClusterDf::Min { (*n1).min(*n2) } else { *n1 });
+            let term = |g: usize| match (convention, cluster_df) {
+                (SmallSample::None, _) => 1.0,
+                (_, ClusterDf::Min) => base * g_factor((*n1).min(*n2)),
+                (_, ClusterDf::Conventional) => base * g_factor(g),
+            };
+            let (m1, m2, m12) = (meat_of(Some((g1, *n1))), meat_of(Some((g2, *n2))), meat_of(Some((&g12, n12))));
+            (0..p * p).map(|i| term(*n1) * m1[i] + term(*n2) * m2[i] - term(n12) * m12[i]).collect()
+        }
+    };
+    let v = sandwich(&bread, &meat, p);
+    let mut out = vec![0.0; pins.len() + k];
+    for a in 0..k {
+        out[a] = v[a * p + a].max(0.0).sqrt();
+    }
+    for (i, &q) in position.iter().enumerate() {
+        if q != usize::MAX {
+            out[k + i] = v[q * p + q].max(0.0).sqrt();
+        }
+    }
+    Some(out)
+}
