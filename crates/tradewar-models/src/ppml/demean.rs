@@ -79,6 +79,53 @@ impl<'a> Projector<'a> {
         }
     }
 
+    /// `q = D' W D p` in one pass over the rows (pinned levels of `q` zeroed); returns `p · q`.
+    fn apply(&self, p: &[f64], q: &mut [f64]) -> f64 {
+        q.fill(0.0);
+        let dims = self.fe.dims();
+        let rows = self.fe.stacked.chunks_exact(dims).zip(self.weights);
+        match dims {
+            1 => {
+                for (l, &w) in rows {
+                    q[l[0] as usize] += w * p[l[0] as usize];
+                }
+            }
+            2 => {
+                for (l, &w) in rows {
+                    let (a, b) = (l[0] as usize, l[1] as usize);
+                    let ws = w * (p[a] + p[b]);
+                    q[a] += ws;
+                    q[b] += ws;
+                }
+            }
+            3 => {
+                for (l, &w) in rows {
+                    let (a, b, c) = (l[0] as usize, l[1] as usize, l[2] as usize);
+                    let ws = w * (p[a] + p[b] + p[c]);
+                    q[a] += ws;
+                    q[b] += ws;
+                    q[c] += ws;
+                }
+            }
+            _ => {
+                for (l, &w) in rows {
+                    let ws = w * l.iter().map(|&a| p[a as usize]).sum::<f64>();
+                    for &a in l {
+                        q[a as usize] += ws;
+                    }
+                }
+            }
+        }
+        if !self.pinned.is_empty() {
+            for (o, &pinned) in q.iter_mut().zip(&self.pinned) {
+                if pinned {
+                    *o = 0.0;
+                }
+            }
+        }
+        p.iter().zip(q.iter()).map(|(a, b)| a * b).sum()
+    }
+
     /// `out = D' W v`, with pinned levels zeroed.
     fn scatter(&self, v: &[f64], out: &mut [f64]) {
         out.fill(0.0);
@@ -102,15 +149,14 @@ impl<'a> Projector<'a> {
         v.iter().zip(self.weights).map(|(x, w)| w * x * x).sum::<f64>().sqrt()
     }
 
-    /// One symmetric block Gauss–Seidel sweep (each dimension forward, then back): every level's coefficient moves
+    /// One block Gauss–Seidel sweep over the dimensions: every level's coefficient moves
     /// by the weighted mean of the residual over its rows, which zeroes it given the others. Returns the largest
     /// move. This settles the levels whose weight is too small for the conjugate gradients' norm to see.
     fn sweep(&self, e: &mut [f64], alpha: &mut [f64], buffer: &mut [f64]) -> f64 {
         let fe = self.fe;
         let dims = fe.dims();
-        let order: Vec<usize> = (0..dims).chain((0..dims.saturating_sub(1)).rev()).collect();
         let mut largest = 0.0_f64;
-        for d in order {
+        for d in 0..dims {
             let range = fe.starts[d]..fe.starts[d] + fe.levels[d];
             let m = &mut buffer[range.clone()];
             m.fill(0.0);
@@ -153,11 +199,15 @@ impl<'a> Projector<'a> {
         let total_weight: f64 = self.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         let x_norm = self.weighted_norm(x);
         let floor = 1e-13 * x_norm;
+        let original = x.to_vec();
         let mut v = vec![0.0; n];
-        self.gather(alpha, &mut v);
-        for (xi, vi) in x.iter_mut().zip(&v) {
-            *xi -= vi;
-        }
+        let residual = |alpha: &[f64], v: &mut [f64], x: &mut [f64]| {
+            self.gather(alpha, v);
+            for ((xi, vi), oi) in x.iter_mut().zip(v.iter()).zip(&original) {
+                *xi = oi - vi;
+            }
+        };
+        residual(alpha, &mut v, x);
         let mut r = vec![0.0; g];
         let mut z = vec![0.0; g];
         let mut p = vec![0.0; g];
@@ -167,59 +217,65 @@ impl<'a> Projector<'a> {
         let mut previous_move = f64::INFINITY;
         let mut stalled = 0;
         while done < max_iterations {
-            // Conjugate gradients from the current α.
+            // Conjugate gradients from the current α. The residual e = x − Dα is not formed during the iterations:
+            // its weighted norm follows from ‖e − s·Dp‖² = ‖e‖² − 2s (r·p) + s² (p·q), with r = D'We and q = D'WDp.
             self.scatter(x, &mut r);
+            let mut rz = 0.0;
             for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
                 *zi = ri * inv;
+                rz += ri * *zi;
             }
-            let mut rz: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
             p.copy_from_slice(&z);
-            let mut k = 0;
+            let mut norm2 = self.weighted_norm(x).powi(2);
+            let mut moved_alpha = false;
             while done < max_iterations {
                 let explained = rz.max(0.0).sqrt();
-                let e_norm = self.weighted_norm(x);
+                let e_norm = norm2.max(0.0).sqrt();
                 last = explained / e_norm.max(f64::MIN_POSITIVE);
                 if explained <= floor || explained <= tolerance * e_norm {
                     break;
                 }
-                self.gather(&p, &mut v);
-                self.scatter(&v, &mut q);
-                let pq: f64 = p.iter().zip(&q).map(|(a, b)| a * b).sum();
+                let pq = self.apply(&p, &mut q);
                 done += 1;
-                k += 1;
                 if !(pq > 0.0 && pq.is_finite()) {
                     break;
                 }
                 let step = rz / pq;
+                let rp: f64 = r.iter().zip(&p).map(|(a, b)| a * b).sum();
+                norm2 += step * (step * pq - 2.0 * rp);
                 for (a, pi) in alpha.iter_mut().zip(&p) {
                     *a += step * pi;
                 }
-                for (xi, vi) in x.iter_mut().zip(&v) {
-                    *xi -= step * vi;
+                moved_alpha = true;
+                let mut rz_new = 0.0;
+                for (((ri, qi), zi), inv) in r.iter_mut().zip(&q).zip(z.iter_mut()).zip(&self.inv_weight) {
+                    *ri -= step * qi;
+                    *zi = *ri * inv;
+                    rz_new += *ri * *zi;
                 }
-                if k % 64 == 0 {
-                    // Recompute the gradient from the residual itself, so rounding does not accumulate.
-                    self.scatter(x, &mut r);
-                } else {
-                    for (ri, qi) in r.iter_mut().zip(&q) {
-                        *ri -= step * qi;
-                    }
-                }
-                for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
-                    *zi = ri * inv;
-                }
-                let rz_new: f64 = r.iter().zip(&z).map(|(a, b)| a * b).sum();
                 let beta = rz_new / rz;
                 for (pi, zi) in p.iter_mut().zip(&z) {
                     *pi = zi + beta * *pi;
                 }
                 rz = rz_new;
             }
-            // Level by level.
+            if moved_alpha {
+                residual(alpha, &mut v, x);
+                self.scatter(x, &mut r);
+                for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
+                    *zi = ri * inv;
+                }
+            }
+            // Level by level: z holds each level's weighted mean residual, the move a Gauss–Seidel step would make.
+            let rms = self.weighted_norm(x) / total_weight.sqrt();
+            let pending = z.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            if pending <= tolerance * rms || self.weighted_norm(x) <= floor {
+                return Ok(done);
+            }
             let moved = self.sweep(x, alpha, &mut q);
             done += 1;
             let rms = self.weighted_norm(x) / total_weight.sqrt();
-            if moved <= tolerance * rms || self.weighted_norm(x) <= floor {
+            if moved <= tolerance * rms {
                 return Ok(done);
             }
             // Rounding sets a floor on how still the levels can get: when the moves stop shrinking within a

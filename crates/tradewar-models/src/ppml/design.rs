@@ -375,6 +375,9 @@ pub(crate) struct SampleEffects {
     pub starts: Vec<usize>,
     /// Number of sample rows.
     pub rows: usize,
+    /// Row-major stacked level of every row and dimension: `stacked[i * dims + d] = starts[d] + codes[d][i]` (one
+    /// pass over the rows then touches every dimension).
+    pub stacked: Vec<u32>,
 }
 
 impl SampleEffects {
@@ -414,7 +417,14 @@ impl SampleEffects {
             original.push(back_sorted);
             codes.push(c);
         }
-        Self { codes, levels, original, starts, rows: rows.len() }
+        let dims = codes.len();
+        let mut stacked = vec![0u32; rows.len() * dims];
+        for (d, c) in codes.iter().enumerate() {
+            for (i, &level) in c.iter().enumerate() {
+                stacked[i * dims + d] = starts[d] as u32 + level;
+            }
+        }
+        Self { codes, levels, original, starts, rows: rows.len(), stacked }
     }
 
     /// Number of dimensions.

@@ -153,7 +153,9 @@ fn irls_run(
     // The deviance is a sum of terms of the size of y: rounding makes it uncertain to about 1e-16 of Σ w y.
     let total_y: f64 = y.iter().zip(pw).map(|(a, b)| a * b).sum();
     let mean_y = y.iter().zip(pw).map(|(a, b)| a * b).sum::<f64>() / total_w;
-    let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + mean_y)).collect();
+    // Start near the data, μ = y + ȳ/1000: fixed effects of levels with little trade then start near their
+    // optimum instead of crawling down from ȳ/2 (which takes an iteration per unit of ln μ).
+    let mut mu: Vec<f64> = y.iter().map(|&v| v + 1e-3 * mean_y).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev = deviance(y, &mu, pw);
     let g = sample.fe.total_levels();
@@ -162,16 +164,19 @@ fn irls_run(
     let mut w: Vec<f64> = mu.iter().zip(pw).map(|(m, p)| m * p).collect();
     let mut inner_iterations = 0;
     let all_names: Vec<&str> = names.iter().map(String::as_str).collect();
+    // A regressor absorbed by the fixed effects keeps a residual of about the tolerance times its size: 1e-7 puts
+    // that far below the collinearity threshold (its square is compared with `collinearity_tolerance`).
+    let collinearity_inner = settings.inner_tolerance.max(1e-7).min(settings.collinearity_tolerance.sqrt() * 1e-2);
+    let mut alphas = vec![vec![0.0; g]; sample.columns.len()];
     let kept: Vec<usize> = {
         let projector = Projector::new(&sample.fe, &w);
         let mut cols = sample.columns.clone();
-        let mut alphas = vec![vec![0.0; g]; cols.len()];
         inner_iterations += partial_out(
             &projector,
             &mut cols,
             &mut alphas,
             &all_names,
-            settings.inner_tolerance,
+            collinearity_inner,
             settings.max_inner_iterations,
         )?;
         let scale: Vec<f64> = sample.columns.iter().map(|c| c.iter().zip(&w).map(|(x, w)| w * x * x).sum()).collect();
@@ -214,7 +219,8 @@ fn irls_run(
     let kept_names: Vec<&str> = kept.iter().map(|&j| names[j].as_str()).collect();
     let k = kept.len();
 
-    let mut alpha_x = vec![vec![0.0; g]; k];
+    // The regressors' coefficients on the dummies warm-start the first step.
+    let mut alpha_x: Vec<Vec<f64>> = kept.iter().map(|&j| std::mem::take(&mut alphas[j])).collect();
     let mut alpha_z = vec![0.0; g];
     let mut alpha_fit = vec![0.0; g];
     let mut beta = vec![0.0; k];
