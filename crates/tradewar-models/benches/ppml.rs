@@ -65,12 +65,10 @@ fn yotov() -> Option<PpmlData> {
             continue;
         }
         let (e, i) = (r[0].to_string(), r[1].to_string());
-        pair.push(if e == i {
-            "domestic".to_string()
-        } else if e < i {
-            format!("{e}-{i}")
-        } else {
-            format!("{i}-{e}")
+        pair.push(match e.cmp(&i) {
+            std::cmp::Ordering::Equal => "domestic".to_string(),
+            std::cmp::Ordering::Less => format!("{e}-{i}"),
+            std::cmp::Ordering::Greater => format!("{i}-{e}"),
         });
         ex.push(format!("{e}#{year}"));
         im.push(format!("{i}#{year}"));
