@@ -9,9 +9,12 @@ mod accounting;
 mod arrow;
 mod bench;
 mod convert;
+mod cost_shock;
 mod datasets;
 mod duty;
 mod error;
+mod estimation;
+mod gegravity;
 mod loaders;
 mod models;
 mod policy;
@@ -53,6 +56,9 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     datasets::register(m)?;
     loaders::register(m)?;
+    estimation::register(m)?;
+    cost_shock::register(m)?;
+    gegravity::register(m)?;
     // The kernels of benchmarks/compare.py (not re-exported by the package).
     bench::register(m)?;
     Ok(())

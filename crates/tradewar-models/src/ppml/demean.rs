@@ -3,15 +3,24 @@
 //!
 //! For weights `w` and the dummies `D` of every fixed-effect dimension, the residual `e = x − Dα` of the weighted
 //! regression of `x` on `D` solves the normal equations `D'WD α = D'W x`. Plain alternating projections (demeaning
-//! by each dimension in turn, as in Gaussian–Seidel) converge slowly on gravity designs; here the normal equations
-//! are solved by the conjugate-gradient method preconditioned with the diagonal of `D'WD` (each level's weight sum),
-//! which is the acceleration ppmlhdfe and reghdfe use by default. One product `D'WD p` costs one pass over the
-//! rows per dimension. A single dimension converges in one step.
+//! by each dimension in turn, i.e. block Gauss–Seidel) converge slowly on gravity designs. Here:
 //!
-//! The coefficient vector `α` (stacked over dimensions) is both the warm start and the result, so that the
-//! iterations of IRLS, whose weights change little, start from the previous solution.
+//! * the dimension with the most levels (the pair effects of a gravity panel) is solved exactly inside every
+//!   product, its coefficient being the weighted mean of what the others leave, and the conjugate-gradient method
+//!   runs on the other dimensions' Schur complement, preconditioned with each level's weight sum (the diagonal);
+//!   with two dimensions this is fixest's reduction to one, with more it is CG as ppmlhdfe and reghdfe accelerate
+//!   it, on a better-conditioned system;
+//! * a tight solve then checks every level one by one (Gauss–Seidel sweeps), because the gradients' weighted norm
+//!   hardly sees a level of little weight (a pair with almost no trade), whose coefficient must still be right.
+//!
+//! One product costs two passes over the rows. A single dimension is solved in one step. The coefficient vector
+//! `α` (stacked over dimensions) is both the warm start and the result, so that the iterations of IRLS, whose
+//! weights change little, start from the previous solution.
 
 use super::design::SampleEffects;
+
+/// Solves at least this tight also check every level one by one (Gauss–Seidel sweeps) before they stop.
+const SWEEP_BELOW: f64 = 1e-9;
 
 /// Why a solve stopped short of its tolerance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,6 +39,9 @@ pub(crate) struct Projector<'a> {
     inv_weight: Vec<f64>,
     /// Levels held at their starting value (used to normalise recovered fixed effects).
     pinned: Vec<bool>,
+    /// The dimension solved exactly inside every product (the one with most levels), when there are two or more
+    /// and nothing is pinned: the conjugate gradients then run on its Schur complement.
+    eliminated: Option<usize>,
 }
 
 impl<'a> Projector<'a> {
@@ -43,7 +55,8 @@ impl<'a> Projector<'a> {
             }
         }
         let inv_weight = sums.iter().map(|&s| if s > 0.0 { 1.0 / s } else { 0.0 }).collect();
-        Self { fe, weights, inv_weight, pinned: Vec::new() }
+        let eliminated = (fe.dims() >= 2).then(|| (0..fe.dims()).max_by_key(|&d| fe.levels[d]).unwrap_or(0));
+        Self { fe, weights, inv_weight, pinned: Vec::new(), eliminated }
     }
 
     /// Holds the marked levels (stacked index) at the value they have in the starting `α`.
@@ -54,6 +67,7 @@ impl<'a> Projector<'a> {
             }
         }
         self.pinned = pinned;
+        self.eliminated = None;
         self
     }
 
@@ -124,6 +138,110 @@ impl<'a> Projector<'a> {
             }
         }
         p.iter().zip(q.iter()).map(|(a, b)| a * b).sum()
+    }
+
+    /// The product with the Schur complement of the eliminated dimension `e`: for `p` (zero on `e`), with
+    /// `y = D p` and `m` the weighted mean of `y` over each level of `e`, `q = D' W (y − D_e m)` on the other
+    /// dimensions (zero on `e`). `m` is returned in `means` (the move of `α_e` that goes with `p`). Returns `p · q`.
+    fn apply_schur(&self, e: usize, p: &[f64], q: &mut [f64], means: &mut [f64]) -> f64 {
+        let fe = self.fe;
+        let dims = fe.dims();
+        let start = fe.starts[e];
+        means.fill(0.0);
+        q.fill(0.0);
+        let rows = || fe.stacked.chunks_exact(dims).zip(self.weights);
+        let others =
+            |l: &[u32]| -> f64 { l.iter().enumerate().filter(|(d, _)| *d != e).map(|(_, &a)| p[a as usize]).sum() };
+        match (dims, e) {
+            (2, 0) => {
+                for (l, &w) in rows() {
+                    means[l[0] as usize - start] += w * p[l[1] as usize];
+                }
+            }
+            (2, 1) => {
+                for (l, &w) in rows() {
+                    means[l[1] as usize - start] += w * p[l[0] as usize];
+                }
+            }
+            (3, _) => {
+                let (o1, o2) = match e {
+                    0 => (1, 2),
+                    1 => (0, 2),
+                    _ => (0, 1),
+                };
+                for (l, &w) in rows() {
+                    means[l[e] as usize - start] += w * (p[l[o1] as usize] + p[l[o2] as usize]);
+                }
+            }
+            _ => {
+                for (l, &w) in rows() {
+                    means[l[e] as usize - start] += w * others(l);
+                }
+            }
+        }
+        for (m, inv) in means.iter_mut().zip(&self.inv_weight[start..start + fe.levels[e]]) {
+            *m *= inv;
+        }
+        match (dims, e) {
+            (2, 0) => {
+                for (l, &w) in rows() {
+                    let b = l[1] as usize;
+                    q[b] += w * (p[b] - means[l[0] as usize - start]);
+                }
+            }
+            (2, 1) => {
+                for (l, &w) in rows() {
+                    let a = l[0] as usize;
+                    q[a] += w * (p[a] - means[l[1] as usize - start]);
+                }
+            }
+            (3, _) => {
+                let (o1, o2) = match e {
+                    0 => (1, 2),
+                    1 => (0, 2),
+                    _ => (0, 1),
+                };
+                for (l, &w) in rows() {
+                    let (a, b) = (l[o1] as usize, l[o2] as usize);
+                    let v = w * (p[a] + p[b] - means[l[e] as usize - start]);
+                    q[a] += v;
+                    q[b] += v;
+                }
+            }
+            _ => {
+                for (l, &w) in rows() {
+                    let v = w * (others(l) - means[l[e] as usize - start]);
+                    for (d, &a) in l.iter().enumerate() {
+                        if d != e {
+                            q[a as usize] += v;
+                        }
+                    }
+                }
+            }
+        }
+        p.iter().zip(q.iter()).map(|(a, b)| a * b).sum()
+    }
+
+    /// Moves the coefficients of dimension `d` by the weighted mean residual of each of its levels (exact for
+    /// that dimension given the others); updates the residual `e`.
+    fn project_dimension(&self, d: usize, e: &mut [f64], alpha: &mut [f64], buffer: &mut [f64]) {
+        let fe = self.fe;
+        let range = fe.starts[d]..fe.starts[d] + fe.levels[d];
+        let m = &mut buffer[range.clone()];
+        m.fill(0.0);
+        let codes = &fe.codes[d];
+        for ((&c, &w), &x) in codes.iter().zip(self.weights).zip(e.iter()) {
+            m[c as usize] += w * x;
+        }
+        for (mi, inv) in m.iter_mut().zip(&self.inv_weight[range.clone()]) {
+            *mi *= inv;
+        }
+        for (a, mi) in alpha[range].iter_mut().zip(m.iter()) {
+            *a += mi;
+        }
+        for (x, &c) in e.iter_mut().zip(codes) {
+            *x -= m[c as usize];
+        }
     }
 
     /// `out = D' W v`, with pinned levels zeroed.
@@ -216,10 +334,20 @@ impl<'a> Projector<'a> {
         let mut last = f64::INFINITY;
         let mut previous_move = f64::INFINITY;
         let mut stalled = 0;
+        let eliminated_range = self.eliminated.map(|e| self.fe.starts[e]..self.fe.starts[e] + self.fe.levels[e]);
+        let mut means = vec![0.0; eliminated_range.as_ref().map_or(0, ExactSizeIterator::len)];
         while done < max_iterations {
             // Conjugate gradients from the current α. The residual e = x − Dα is not formed during the iterations:
-            // its weighted norm follows from ‖e − s·Dp‖² = ‖e‖² − 2s (r·p) + s² (p·q), with r = D'We and q = D'WDp.
+            // its weighted norm follows from ‖e − s·u‖² = ‖e‖² − 2s (r·p) + s² (p·q), with u the residual's move,
+            // r = D'We and q the operator's product. With a dimension eliminated, it is first solved exactly (so
+            // r is zero there) and the gradients run on the other dimensions' Schur complement.
+            if let Some(e) = self.eliminated {
+                self.project_dimension(e, x, alpha, &mut q);
+            }
             self.scatter(x, &mut r);
+            if let Some(range) = &eliminated_range {
+                r[range.clone()].fill(0.0);
+            }
             let mut rz = 0.0;
             for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
                 *zi = ri * inv;
@@ -235,7 +363,10 @@ impl<'a> Projector<'a> {
                 if explained <= floor || explained <= tolerance * e_norm {
                     break;
                 }
-                let pq = self.apply(&p, &mut q);
+                let pq = match self.eliminated {
+                    Some(e) => self.apply_schur(e, &p, &mut q, &mut means),
+                    None => self.apply(&p, &mut q),
+                };
                 done += 1;
                 if !(pq > 0.0 && pq.is_finite()) {
                     break;
@@ -245,6 +376,11 @@ impl<'a> Projector<'a> {
                 norm2 += step * (step * pq - 2.0 * rp);
                 for (a, pi) in alpha.iter_mut().zip(&p) {
                     *a += step * pi;
+                }
+                if let Some(range) = &eliminated_range {
+                    for (a, m) in alpha[range.clone()].iter_mut().zip(&means) {
+                        *a -= step * m;
+                    }
                 }
                 moved_alpha = true;
                 let mut rz_new = 0.0;
@@ -265,6 +401,11 @@ impl<'a> Projector<'a> {
                 for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
                     *zi = ri * inv;
                 }
+            }
+            // A loose solve (IRLS's early steps) stops here: levels of little weight, which the gradients' norm
+            // hardly sees, are settled by the later, tight solves.
+            if tolerance >= SWEEP_BELOW {
+                return Ok(done);
             }
             // Level by level: z holds each level's weighted mean residual, the move a Gauss–Seidel step would make.
             let rms = self.weighted_norm(x) / total_weight.sqrt();

@@ -153,9 +153,10 @@ fn irls_run(
     // The deviance is a sum of terms of the size of y: rounding makes it uncertain to about 1e-16 of Σ w y.
     let total_y: f64 = y.iter().zip(pw).map(|(a, b)| a * b).sum();
     let mean_y = y.iter().zip(pw).map(|(a, b)| a * b).sum::<f64>() / total_w;
-    // Start near the data, μ = y + ȳ/1000: fixed effects of levels with little trade then start near their
-    // optimum instead of crawling down from ȳ/2 (which takes an iteration per unit of ln μ).
-    let mut mu: Vec<f64> = y.iter().map(|&v| v + 1e-3 * mean_y).collect();
+    // Start at the data, μ = y + 1e-7 ȳ: fixed effects of levels with little trade then start near their optimum
+    // instead of crawling down from ȳ/2, which takes an iteration per unit of ln μ (rows with y = 0 start with a
+    // negligible weight and follow the fit of the others).
+    let mut mu: Vec<f64> = y.iter().map(|&v| v + 1e-7 * mean_y).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev = deviance(y, &mu, pw);
     let g = sample.fe.total_levels();
@@ -315,7 +316,13 @@ fn irls_run(
             new_mu = new_eta.iter().map(|e| e.exp()).collect();
             new_dev = deviance(y, &new_mu, pw);
         }
-        let change = (new_dev - dev).abs() / new_dev.min(dev).max(0.1);
+        // A change below the deviance's own rounding (a sum of terms of the size of y) counts as none: a model
+        // that fits perfectly has a deviance of pure rounding noise.
+        let change = if (new_dev - dev).abs() <= 1e-13 * total_y {
+            0.0
+        } else {
+            (new_dev - dev).abs() / new_dev.min(dev).max(0.1)
+        };
         let eta_change = new_eta.iter().zip(&eta).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
         beta = new_beta;
         alpha_fit = new_alpha;

@@ -239,7 +239,7 @@ pub fn ppml(data: &PpmlData, options: &PpmlOptions) -> Result<PpmlFit> {
     let relu = ReluSettings {
         tolerance: options.relu_tolerance,
         max_iterations: options.relu_max_iterations,
-        inner_tolerance: 1e-10,
+        inner_tolerance: 1e-9,
         max_inner_iterations: options.max_inner_iterations,
     };
     let mut simplex_noted = false;
