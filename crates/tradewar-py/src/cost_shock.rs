@@ -129,16 +129,18 @@ impl PyGeShock {
     }
     /// Adds the change of an estimated regressor on the listed pairs: each pair's cost term is multiplied by
     /// `exp(beta * change)` (removing an RTA: change -1). `pairs` holds `(exporter, importer)` or
-    /// `(exporter, importer, change)`; `beta` comes from `fit` (a `PpmlResult`) or is given as `coefficient`.
-    #[pyo3(signature = (regressor, pairs, *, fit = None, coefficient = None, change = -1.0))]
+    /// `(exporter, importer, change)`, the change defaulting to `change` (None: -1, the regressor switched off);
+    /// `beta` comes from `fit` (a `PpmlResult`) or is given as `coefficient`.
+    #[pyo3(signature = (regressor, pairs, *, fit = None, coefficient = None, change = None))]
     fn with_regressor_change(
         &self,
         regressor: &str,
         pairs: &Bound<'_, PyAny>,
         fit: Option<&PyPpmlResult>,
         coefficient: Option<f64>,
-        change: f64,
+        change: Option<f64>,
     ) -> Result<Self> {
+        let change = change.unwrap_or(-1.0);
         let rows: Vec<(String, String, f64)> = each(pairs, |p| {
             let items: Vec<Bound<'_, PyAny>> = each(p, |x| Ok(x.clone().unbind()))?
                 .into_iter()

@@ -121,6 +121,7 @@ fn model_class(e: &ModelError) -> (&'static str, &'static str) {
     match e {
         ModelError::InvalidInput { .. } => ("ModelInputError", "InvalidInput"),
         ModelError::NonConvergence { .. } => ("ConvergenceError", "NonConvergence"),
+        ModelError::NotIdentified { .. } => ("ModelInputError", "NotIdentified"),
         ModelError::Core(c) => core_class(c),
         _ => ("ModelError", "Other"),
     }
