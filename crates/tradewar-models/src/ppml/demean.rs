@@ -22,6 +22,179 @@ use super::design::SampleEffects;
 /// Solves at least this tight also check every level one by one (Gauss–Seidel sweeps) before they stop.
 const SWEEP_BELOW: f64 = 1e-9;
 
+/// The passes over the rows, written once for a compile-time number of dimensions `D` (1 to 4, so that the loops
+/// over dimensions unroll) and once for any number (`D = 0`: the runtime `dims`). `stacked` holds each row's
+/// stacked level per dimension, row-major.
+mod kernels {
+    /// `sums[level] += w` for every row and dimension.
+    pub fn level_sums<const D: usize>(dims: usize, stacked: &[u32], w: &[f64], sums: &mut [f64]) {
+        let dims = if D == 0 { dims } else { D };
+        for (l, &wi) in stacked.chunks_exact(dims).zip(w) {
+            for &a in l {
+                sums[a as usize] += wi;
+            }
+        }
+    }
+
+    /// `out = original − Dα`; returns `‖out‖²_W`.
+    pub fn residual<const D: usize>(
+        dims: usize,
+        stacked: &[u32],
+        w: &[f64],
+        alpha: &[f64],
+        original: &[f64],
+        out: &mut [f64],
+    ) -> f64 {
+        let dims = if D == 0 { dims } else { D };
+        let mut norm2 = 0.0;
+        for (((l, &wi), &o), x) in stacked.chunks_exact(dims).zip(w).zip(original).zip(out.iter_mut()) {
+            let mut v = o;
+            for &a in l {
+                v -= alpha[a as usize];
+            }
+            *x = v;
+            norm2 += wi * v * v;
+        }
+        norm2
+    }
+
+    /// `r += D'We` (r zeroed by the caller); returns `‖e‖²_W`.
+    pub fn gradient<const D: usize>(dims: usize, stacked: &[u32], w: &[f64], e: &[f64], r: &mut [f64]) -> f64 {
+        let dims = if D == 0 { dims } else { D };
+        let mut norm2 = 0.0;
+        for ((l, &wi), &x) in stacked.chunks_exact(dims).zip(w).zip(e) {
+            let wx = wi * x;
+            norm2 += wx * x;
+            for &a in l {
+                r[a as usize] += wx;
+            }
+        }
+        norm2
+    }
+
+    /// `q += D'WDp` (q zeroed by the caller).
+    pub fn product<const D: usize>(dims: usize, stacked: &[u32], w: &[f64], p: &[f64], q: &mut [f64]) {
+        let dims = if D == 0 { dims } else { D };
+        for (l, &wi) in stacked.chunks_exact(dims).zip(w) {
+            let mut s = 0.0;
+            for &a in l {
+                s += p[a as usize];
+            }
+            let ws = wi * s;
+            for &a in l {
+                q[a as usize] += ws;
+            }
+        }
+    }
+
+    /// `means[level of e − start] += w · (Dp)_row` over the dimensions other than `e` (p is zero on `e`).
+    pub fn schur_means<const D: usize>(
+        dims: usize,
+        e: usize,
+        start: usize,
+        stacked: &[u32],
+        w: &[f64],
+        p: &[f64],
+        means: &mut [f64],
+    ) {
+        let dims = if D == 0 { dims } else { D };
+        for (l, &wi) in stacked.chunks_exact(dims).zip(w) {
+            let mut s = 0.0;
+            for (k, &a) in l.iter().enumerate() {
+                if k != e {
+                    s += p[a as usize];
+                }
+            }
+            means[l[e] as usize - start] += wi * s;
+        }
+    }
+
+    /// `q += D'W(Dp − D_e means)` on the dimensions other than `e`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn schur_product<const D: usize>(
+        dims: usize,
+        e: usize,
+        start: usize,
+        stacked: &[u32],
+        w: &[f64],
+        p: &[f64],
+        means: &[f64],
+        q: &mut [f64],
+    ) {
+        let dims = if D == 0 { dims } else { D };
+        for (l, &wi) in stacked.chunks_exact(dims).zip(w) {
+            let mut s = -means[l[e] as usize - start];
+            for (k, &a) in l.iter().enumerate() {
+                if k != e {
+                    s += p[a as usize];
+                }
+            }
+            let v = wi * s;
+            for (k, &a) in l.iter().enumerate() {
+                if k != e {
+                    q[a as usize] += v;
+                }
+            }
+        }
+    }
+
+    /// `means[level of d − start] += w · x` (the first pass of solving dimension `d` exactly).
+    pub fn level_means<const D: usize>(
+        dims: usize,
+        d: usize,
+        start: usize,
+        stacked: &[u32],
+        w: &[f64],
+        x: &[f64],
+        means: &mut [f64],
+    ) {
+        let dims = if D == 0 { dims } else { D };
+        for ((l, &wi), &xi) in stacked.chunks_exact(dims).zip(w).zip(x) {
+            means[l[d] as usize - start] += wi * xi;
+        }
+    }
+
+    /// `x −= means[level of d − start]`, then `r += D'Wx` on the dimensions other than `d`; returns `‖x‖²_W`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shift_and_gradient<const D: usize>(
+        dims: usize,
+        d: usize,
+        start: usize,
+        stacked: &[u32],
+        w: &[f64],
+        means: &[f64],
+        x: &mut [f64],
+        r: &mut [f64],
+    ) -> f64 {
+        let dims = if D == 0 { dims } else { D };
+        let mut norm2 = 0.0;
+        for ((l, &wi), xi) in stacked.chunks_exact(dims).zip(w).zip(x.iter_mut()) {
+            *xi -= means[l[d] as usize - start];
+            let wx = wi * *xi;
+            norm2 += wx * *xi;
+            for (k, &a) in l.iter().enumerate() {
+                if k != d {
+                    r[a as usize] += wx;
+                }
+            }
+        }
+        norm2
+    }
+}
+
+/// Calls `kernels::$f::<D>` with the number of dimensions fixed at compile time where it is small.
+macro_rules! by_dims {
+    ($dims:expr, $f:ident($($arg:expr),* $(,)?)) => {
+        match $dims {
+            1 => kernels::$f::<1>($dims, $($arg),*),
+            2 => kernels::$f::<2>($dims, $($arg),*),
+            3 => kernels::$f::<3>($dims, $($arg),*),
+            4 => kernels::$f::<4>($dims, $($arg),*),
+            _ => kernels::$f::<0>($dims, $($arg),*),
+        }
+    };
+}
+
 /// Why a solve stopped short of its tolerance.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct NotConverged {
@@ -29,6 +202,28 @@ pub(crate) struct NotConverged {
     pub iterations: usize,
     /// The relative residual reached.
     pub residual: f64,
+}
+
+/// Work vectors of one partialling out, kept across calls so that repeated solves (every IRLS step) do not
+/// allocate and page in fresh memory each time.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Scratch {
+    r: Vec<f64>,
+    z: Vec<f64>,
+    p: Vec<f64>,
+    q: Vec<f64>,
+    means: Vec<f64>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, g: usize, m: usize) {
+        for v in [&mut self.r, &mut self.z, &mut self.p, &mut self.q] {
+            v.clear();
+            v.resize(g, 0.0);
+        }
+        self.means.clear();
+        self.means.resize(m, 0.0);
+    }
 }
 
 /// The weighted projection onto the fixed-effect dummies of one sample, for one set of weights.
@@ -48,11 +243,8 @@ impl<'a> Projector<'a> {
     /// The projector of `fe` under `weights` (one per sample row, non-negative).
     pub fn new(fe: &'a SampleEffects, weights: &'a [f64]) -> Self {
         let mut sums = vec![0.0; fe.total_levels()];
-        for (d, codes) in fe.codes.iter().enumerate() {
-            let s = &mut sums[fe.starts[d]..fe.starts[d] + fe.levels[d]];
-            for (&c, &w) in codes.iter().zip(weights) {
-                s[c as usize] += w;
-            }
+        if fe.dims() > 0 {
+            by_dims!(fe.dims(), level_sums(&fe.stacked, weights, &mut sums));
         }
         let inv_weight = sums.iter().map(|&s| if s > 0.0 { 1.0 / s } else { 0.0 }).collect();
         let eliminated = (fe.dims() >= 2).then(|| (0..fe.dims()).max_by_key(|&d| fe.levels[d]).unwrap_or(0));
@@ -76,60 +268,55 @@ impl<'a> Projector<'a> {
         self.inv_weight.len()
     }
 
-    /// `out = D α`.
-    fn gather(&self, alpha: &[f64], out: &mut [f64]) {
-        let fe = self.fe;
-        for (d, codes) in fe.codes.iter().enumerate() {
-            let a = &alpha[fe.starts[d]..fe.starts[d] + fe.levels[d]];
-            if d == 0 {
-                for (o, &c) in out.iter_mut().zip(codes) {
-                    *o = a[c as usize];
-                }
-            } else {
-                for (o, &c) in out.iter_mut().zip(codes) {
-                    *o += a[c as usize];
+    /// `out = original − D α` in one pass over the rows; returns the weighted squared norm of `out`.
+    fn residual_from(&self, original: &[f64], alpha: &[f64], out: &mut [f64]) -> f64 {
+        by_dims!(self.fe.dims(), residual(&self.fe.stacked, self.weights, alpha, original, out))
+    }
+
+    /// `r = D' W e` in one pass over the rows (pinned levels zeroed); returns `‖e‖²_W`.
+    fn gradient(&self, e: &[f64], r: &mut [f64]) -> f64 {
+        r.fill(0.0);
+        let norm2 = by_dims!(self.fe.dims(), gradient(&self.fe.stacked, self.weights, e, r));
+        if !self.pinned.is_empty() {
+            for (o, &pinned) in r.iter_mut().zip(&self.pinned) {
+                if pinned {
+                    *o = 0.0;
                 }
             }
         }
+        norm2
+    }
+
+    /// Solves dimension `d` exactly given the others (its coefficients move by the weighted mean residual of each
+    /// level), then forms `r = D' W e` for the other dimensions (zero on `d`) in the same second pass. Returns
+    /// `‖e‖²_W` after the move.
+    fn project_and_gradient(
+        &self,
+        d: usize,
+        e: &mut [f64],
+        alpha: &mut [f64],
+        r: &mut [f64],
+        means: &mut [f64],
+    ) -> f64 {
+        let fe = self.fe;
+        let range = fe.starts[d]..fe.starts[d] + fe.levels[d];
+        let start = range.start;
+        means.fill(0.0);
+        by_dims!(fe.dims(), level_means(d, start, &fe.stacked, self.weights, e, means));
+        for (m, inv) in means.iter_mut().zip(&self.inv_weight[range.clone()]) {
+            *m *= inv;
+        }
+        for (a, m) in alpha[range].iter_mut().zip(means.iter()) {
+            *a += m;
+        }
+        r.fill(0.0);
+        by_dims!(fe.dims(), shift_and_gradient(d, start, &fe.stacked, self.weights, means, e, r))
     }
 
     /// `q = D' W D p` in one pass over the rows (pinned levels of `q` zeroed); returns `p · q`.
     fn apply(&self, p: &[f64], q: &mut [f64]) -> f64 {
         q.fill(0.0);
-        let dims = self.fe.dims();
-        let rows = self.fe.stacked.chunks_exact(dims).zip(self.weights);
-        match dims {
-            1 => {
-                for (l, &w) in rows {
-                    q[l[0] as usize] += w * p[l[0] as usize];
-                }
-            }
-            2 => {
-                for (l, &w) in rows {
-                    let (a, b) = (l[0] as usize, l[1] as usize);
-                    let ws = w * (p[a] + p[b]);
-                    q[a] += ws;
-                    q[b] += ws;
-                }
-            }
-            3 => {
-                for (l, &w) in rows {
-                    let (a, b, c) = (l[0] as usize, l[1] as usize, l[2] as usize);
-                    let ws = w * (p[a] + p[b] + p[c]);
-                    q[a] += ws;
-                    q[b] += ws;
-                    q[c] += ws;
-                }
-            }
-            _ => {
-                for (l, &w) in rows {
-                    let ws = w * l.iter().map(|&a| p[a as usize]).sum::<f64>();
-                    for &a in l {
-                        q[a as usize] += ws;
-                    }
-                }
-            }
-        }
+        by_dims!(self.fe.dims(), product(&self.fe.stacked, self.weights, p, q));
         if !self.pinned.is_empty() {
             for (o, &pinned) in q.iter_mut().zip(&self.pinned) {
                 if pinned {
@@ -145,122 +332,15 @@ impl<'a> Projector<'a> {
     /// dimensions (zero on `e`). `m` is returned in `means` (the move of `α_e` that goes with `p`). Returns `p · q`.
     fn apply_schur(&self, e: usize, p: &[f64], q: &mut [f64], means: &mut [f64]) -> f64 {
         let fe = self.fe;
-        let dims = fe.dims();
         let start = fe.starts[e];
         means.fill(0.0);
         q.fill(0.0);
-        let rows = || fe.stacked.chunks_exact(dims).zip(self.weights);
-        let others =
-            |l: &[u32]| -> f64 { l.iter().enumerate().filter(|(d, _)| *d != e).map(|(_, &a)| p[a as usize]).sum() };
-        match (dims, e) {
-            (2, 0) => {
-                for (l, &w) in rows() {
-                    means[l[0] as usize - start] += w * p[l[1] as usize];
-                }
-            }
-            (2, 1) => {
-                for (l, &w) in rows() {
-                    means[l[1] as usize - start] += w * p[l[0] as usize];
-                }
-            }
-            (3, _) => {
-                let (o1, o2) = match e {
-                    0 => (1, 2),
-                    1 => (0, 2),
-                    _ => (0, 1),
-                };
-                for (l, &w) in rows() {
-                    means[l[e] as usize - start] += w * (p[l[o1] as usize] + p[l[o2] as usize]);
-                }
-            }
-            _ => {
-                for (l, &w) in rows() {
-                    means[l[e] as usize - start] += w * others(l);
-                }
-            }
-        }
+        by_dims!(fe.dims(), schur_means(e, start, &fe.stacked, self.weights, p, means));
         for (m, inv) in means.iter_mut().zip(&self.inv_weight[start..start + fe.levels[e]]) {
             *m *= inv;
         }
-        match (dims, e) {
-            (2, 0) => {
-                for (l, &w) in rows() {
-                    let b = l[1] as usize;
-                    q[b] += w * (p[b] - means[l[0] as usize - start]);
-                }
-            }
-            (2, 1) => {
-                for (l, &w) in rows() {
-                    let a = l[0] as usize;
-                    q[a] += w * (p[a] - means[l[1] as usize - start]);
-                }
-            }
-            (3, _) => {
-                let (o1, o2) = match e {
-                    0 => (1, 2),
-                    1 => (0, 2),
-                    _ => (0, 1),
-                };
-                for (l, &w) in rows() {
-                    let (a, b) = (l[o1] as usize, l[o2] as usize);
-                    let v = w * (p[a] + p[b] - means[l[e] as usize - start]);
-                    q[a] += v;
-                    q[b] += v;
-                }
-            }
-            _ => {
-                for (l, &w) in rows() {
-                    let v = w * (others(l) - means[l[e] as usize - start]);
-                    for (d, &a) in l.iter().enumerate() {
-                        if d != e {
-                            q[a as usize] += v;
-                        }
-                    }
-                }
-            }
-        }
+        by_dims!(fe.dims(), schur_product(e, start, &fe.stacked, self.weights, p, means, q));
         p.iter().zip(q.iter()).map(|(a, b)| a * b).sum()
-    }
-
-    /// Moves the coefficients of dimension `d` by the weighted mean residual of each of its levels (exact for
-    /// that dimension given the others); updates the residual `e`.
-    fn project_dimension(&self, d: usize, e: &mut [f64], alpha: &mut [f64], buffer: &mut [f64]) {
-        let fe = self.fe;
-        let range = fe.starts[d]..fe.starts[d] + fe.levels[d];
-        let m = &mut buffer[range.clone()];
-        m.fill(0.0);
-        let codes = &fe.codes[d];
-        for ((&c, &w), &x) in codes.iter().zip(self.weights).zip(e.iter()) {
-            m[c as usize] += w * x;
-        }
-        for (mi, inv) in m.iter_mut().zip(&self.inv_weight[range.clone()]) {
-            *mi *= inv;
-        }
-        for (a, mi) in alpha[range].iter_mut().zip(m.iter()) {
-            *a += mi;
-        }
-        for (x, &c) in e.iter_mut().zip(codes) {
-            *x -= m[c as usize];
-        }
-    }
-
-    /// `out = D' W v`, with pinned levels zeroed.
-    fn scatter(&self, v: &[f64], out: &mut [f64]) {
-        out.fill(0.0);
-        let fe = self.fe;
-        for (d, codes) in fe.codes.iter().enumerate() {
-            let s = &mut out[fe.starts[d]..fe.starts[d] + fe.levels[d]];
-            for ((&c, &w), &x) in codes.iter().zip(self.weights).zip(v) {
-                s[c as usize] += w * x;
-            }
-        }
-        if !self.pinned.is_empty() {
-            for (o, &p) in out.iter_mut().zip(&self.pinned) {
-                if p {
-                    *o = 0.0;
-                }
-            }
-        }
     }
 
     fn weighted_norm(&self, v: &[f64]) -> f64 {
@@ -309,52 +389,54 @@ impl<'a> Projector<'a> {
         tolerance: f64,
         max_iterations: usize,
     ) -> Result<usize, NotConverged> {
-        let n = x.len();
-        let g = self.coefficients();
         if self.fe.dims() == 0 {
             return Ok(0);
         }
-        let total_weight: f64 = self.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-        let x_norm = self.weighted_norm(x);
-        let floor = 1e-13 * x_norm;
         let original = x.to_vec();
-        let mut v = vec![0.0; n];
-        let residual = |alpha: &[f64], v: &mut [f64], x: &mut [f64]| {
-            self.gather(alpha, v);
-            for ((xi, vi), oi) in x.iter_mut().zip(v.iter()).zip(&original) {
-                *xi = oi - vi;
-            }
-        };
-        residual(alpha, &mut v, x);
-        let mut r = vec![0.0; g];
-        let mut z = vec![0.0; g];
-        let mut p = vec![0.0; g];
-        let mut q = vec![0.0; g];
+        self.residualize_from(&original, x, alpha, tolerance, max_iterations, &mut Scratch::default())
+    }
+
+    /// As [`residualize`](Self::residualize), writing the residual of `original` into `x` (any prior content),
+    /// with work vectors from `scratch`.
+    pub fn residualize_from(
+        &self,
+        original: &[f64],
+        x: &mut [f64],
+        alpha: &mut [f64],
+        tolerance: f64,
+        max_iterations: usize,
+        scratch: &mut Scratch,
+    ) -> Result<usize, NotConverged> {
+        let g = self.coefficients();
+        if self.fe.dims() == 0 {
+            x.copy_from_slice(original);
+            return Ok(0);
+        }
+        let total_weight: f64 = self.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+        let floor = 1e-13 * self.weighted_norm(original);
+        self.residual_from(original, alpha, x);
+        let eliminated = self.eliminated.map(|e| (e, self.fe.starts[e]..self.fe.starts[e] + self.fe.levels[e]));
+        scratch.prepare(g, eliminated.as_ref().map_or(0, |(_, range)| range.len()));
+        let Scratch { r, z, p, q, means } = scratch;
         let mut done = 0;
         let mut last = f64::INFINITY;
         let mut previous_move = f64::INFINITY;
         let mut stalled = 0;
-        let eliminated_range = self.eliminated.map(|e| self.fe.starts[e]..self.fe.starts[e] + self.fe.levels[e]);
-        let mut means = vec![0.0; eliminated_range.as_ref().map_or(0, ExactSizeIterator::len)];
         while done < max_iterations {
             // Conjugate gradients from the current α. The residual e = x − Dα is not formed during the iterations:
             // its weighted norm follows from ‖e − s·u‖² = ‖e‖² − 2s (r·p) + s² (p·q), with u the residual's move,
             // r = D'We and q the operator's product. With a dimension eliminated, it is first solved exactly (so
             // r is zero there) and the gradients run on the other dimensions' Schur complement.
-            if let Some(e) = self.eliminated {
-                self.project_dimension(e, x, alpha, &mut q);
-            }
-            self.scatter(x, &mut r);
-            if let Some(range) = &eliminated_range {
-                r[range.clone()].fill(0.0);
-            }
+            let mut norm2 = match &eliminated {
+                Some((e, _)) => self.project_and_gradient(*e, x, alpha, r, means),
+                None => self.gradient(x, r),
+            };
             let mut rz = 0.0;
-            for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
+            for ((zi, ri), inv) in z.iter_mut().zip(r.iter()).zip(&self.inv_weight) {
                 *zi = ri * inv;
                 rz += ri * *zi;
             }
-            p.copy_from_slice(&z);
-            let mut norm2 = self.weighted_norm(x).powi(2);
+            p.copy_from_slice(z);
             let mut moved_alpha = false;
             while done < max_iterations {
                 let explained = rz.max(0.0).sqrt();
@@ -363,57 +445,52 @@ impl<'a> Projector<'a> {
                 if explained <= floor || explained <= tolerance * e_norm {
                     break;
                 }
-                let pq = match self.eliminated {
-                    Some(e) => self.apply_schur(e, &p, &mut q, &mut means),
-                    None => self.apply(&p, &mut q),
+                let pq = match &eliminated {
+                    Some((e, _)) => self.apply_schur(*e, p, q, means),
+                    None => self.apply(p, q),
                 };
                 done += 1;
                 if !(pq > 0.0 && pq.is_finite()) {
                     break;
                 }
                 let step = rz / pq;
-                let rp: f64 = r.iter().zip(&p).map(|(a, b)| a * b).sum();
+                let rp: f64 = r.iter().zip(p.iter()).map(|(a, b)| a * b).sum();
                 norm2 += step * (step * pq - 2.0 * rp);
-                for (a, pi) in alpha.iter_mut().zip(&p) {
+                for (a, pi) in alpha.iter_mut().zip(p.iter()) {
                     *a += step * pi;
                 }
-                if let Some(range) = &eliminated_range {
-                    for (a, m) in alpha[range.clone()].iter_mut().zip(&means) {
+                if let Some((_, range)) = &eliminated {
+                    for (a, m) in alpha[range.clone()].iter_mut().zip(means.iter()) {
                         *a -= step * m;
                     }
                 }
                 moved_alpha = true;
                 let mut rz_new = 0.0;
-                for (((ri, qi), zi), inv) in r.iter_mut().zip(&q).zip(z.iter_mut()).zip(&self.inv_weight) {
+                for (((ri, qi), zi), inv) in r.iter_mut().zip(q.iter()).zip(z.iter_mut()).zip(&self.inv_weight) {
                     *ri -= step * qi;
                     *zi = *ri * inv;
                     rz_new += *ri * *zi;
                 }
                 let beta = rz_new / rz;
-                for (pi, zi) in p.iter_mut().zip(&z) {
+                for (pi, zi) in p.iter_mut().zip(z.iter()) {
                     *pi = zi + beta * *pi;
                 }
                 rz = rz_new;
             }
-            if moved_alpha {
-                residual(alpha, &mut v, x);
-                self.scatter(x, &mut r);
-                for ((zi, ri), inv) in z.iter_mut().zip(&r).zip(&self.inv_weight) {
-                    *zi = ri * inv;
-                }
-            }
+            let norm2 = if moved_alpha { self.residual_from(original, alpha, x) } else { norm2 };
             // A loose solve (IRLS's early steps) stops here: levels of little weight, which the gradients' norm
             // hardly sees, are settled by the later, tight solves.
             if tolerance >= SWEEP_BELOW {
                 return Ok(done);
             }
-            // Level by level: z holds each level's weighted mean residual, the move a Gauss–Seidel step would make.
-            let rms = self.weighted_norm(x) / total_weight.sqrt();
-            let pending = z.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-            if pending <= tolerance * rms || self.weighted_norm(x) <= floor {
+            // Level by level: each level's weighted mean residual is the move a Gauss–Seidel step would make.
+            self.gradient(x, r);
+            let rms = norm2.max(0.0).sqrt() / total_weight.sqrt();
+            let pending = r.iter().zip(&self.inv_weight).fold(0.0_f64, |m, (ri, inv)| m.max((ri * inv).abs()));
+            if pending <= tolerance * rms || norm2.max(0.0).sqrt() <= floor {
                 return Ok(done);
             }
-            let moved = self.sweep(x, alpha, &mut q);
+            let moved = self.sweep(x, alpha, q);
             done += 1;
             let rms = self.weighted_norm(x) / total_weight.sqrt();
             if moved <= tolerance * rms {

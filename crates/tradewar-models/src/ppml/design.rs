@@ -373,8 +373,6 @@ pub(crate) struct SampleEffects {
     pub original: Vec<Vec<u32>>,
     /// Start of each dimension in the stacked coefficient vector.
     pub starts: Vec<usize>,
-    /// Number of sample rows.
-    pub rows: usize,
     /// Row-major stacked level of every row and dimension: `stacked[i * dims + d] = starts[d] + codes[d][i]` (one
     /// pass over the rows then touches every dimension).
     pub stacked: Vec<u32>,
@@ -424,7 +422,7 @@ impl SampleEffects {
                 stacked[i * dims + d] = starts[d] as u32 + level;
             }
         }
-        Self { codes, levels, original, starts, rows: rows.len(), stacked }
+        Self { codes, levels, original, starts, stacked }
     }
 
     /// Number of dimensions.
@@ -432,16 +430,15 @@ impl SampleEffects {
         self.codes.len()
     }
 
-    /// `Dα` for stacked coefficients `alpha` (zeros without fixed effects).
-    pub fn gather(&self, alpha: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.rows];
+    /// `out = Dα` (zeros without fixed effects).
+    pub fn gather_into(&self, alpha: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
         for (d, codes) in self.codes.iter().enumerate() {
             let a = &alpha[self.starts[d]..self.starts[d] + self.levels[d]];
             for (o, &c) in out.iter_mut().zip(codes) {
                 *o += a[c as usize];
             }
         }
-        out
     }
 
     /// Total number of levels over all dimensions.

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::demean::Projector;
+use super::demean::{Projector, Scratch};
 use super::design::SampleEffects;
 use super::linalg::{cross, gram, OrderedCholesky};
 use super::Collinear;
@@ -80,19 +80,29 @@ fn inner_failure(what: &str, iterations: usize, residual: f64, tolerance: f64) -
     }
 }
 
-/// Partials the fixed effects out of every column in parallel, warm-starting from and updating `alphas`.
+/// Partials the fixed effects out of every column of `originals` into `outs`, in parallel, warm-starting from and
+/// updating `alphas`.
+#[allow(clippy::too_many_arguments)]
 fn partial_out(
     projector: &Projector<'_>,
-    columns: &mut [Vec<f64>],
+    originals: &[&[f64]],
+    outs: &mut [Vec<f64>],
     alphas: &mut [Vec<f64>],
+    scratch: &mut [Scratch],
     names: &[&str],
     tolerance: f64,
     max_iterations: usize,
 ) -> Result<usize> {
-    let results: Vec<std::result::Result<usize, (usize, f64)>> = columns
+    let results: Vec<std::result::Result<usize, (usize, f64)>> = outs
         .par_iter_mut()
         .zip(alphas.par_iter_mut())
-        .map(|(c, a)| projector.residualize(c, a, tolerance, max_iterations).map_err(|e| (e.iterations, e.residual)))
+        .zip(scratch.par_iter_mut())
+        .zip(originals.par_iter())
+        .map(|(((out, a), work), original)| {
+            projector
+                .residualize_from(original, out, a, tolerance, max_iterations, work)
+                .map_err(|e| (e.iterations, e.residual))
+        })
         .collect();
     let mut total = 0;
     for (r, name) in results.into_iter().zip(names) {
@@ -166,22 +176,36 @@ fn irls_run(
     let mut inner_iterations = 0;
     let all_names: Vec<&str> = names.iter().map(String::as_str).collect();
     // A regressor absorbed by the fixed effects keeps a residual of about the tolerance times its size: 1e-7 puts
-    // that far below the collinearity threshold (its square is compared with `collinearity_tolerance`).
+    // that far below the collinearity threshold (its square is compared with `collinearity_tolerance`). A loose
+    // pass comes first (it warm-starts IRLS); the tight one runs only when some column looks close to collinear.
     let collinearity_inner = settings.inner_tolerance.max(1e-7).min(settings.collinearity_tolerance.sqrt() * 1e-2);
     let mut alphas = vec![vec![0.0; g]; sample.columns.len()];
+    let mut scratch = vec![Scratch::default(); sample.columns.len().max(1) + 1];
+    let originals: Vec<&[f64]> = sample.columns.iter().map(Vec::as_slice).collect();
     let kept: Vec<usize> = {
         let projector = Projector::new(&sample.fe, &w);
-        let mut cols = sample.columns.clone();
-        inner_iterations += partial_out(
-            &projector,
-            &mut cols,
-            &mut alphas,
-            &all_names,
-            collinearity_inner,
-            settings.max_inner_iterations,
-        )?;
+        let mut cols = vec![vec![0.0; n]; sample.columns.len()];
         let scale: Vec<f64> = sample.columns.iter().map(|c| c.iter().zip(&w).map(|(x, w)| w * x * x).sum()).collect();
-        let kept = OrderedCholesky::new(&gram(&cols, &w), cols.len(), &scale, settings.collinearity_tolerance).kept;
+        let mut tolerance = settings.inner_tolerance.max(1e-4);
+        let kept = loop {
+            inner_iterations += partial_out(
+                &projector,
+                &originals,
+                &mut cols,
+                &mut alphas,
+                &mut scratch,
+                &all_names,
+                tolerance,
+                settings.max_inner_iterations,
+            )?;
+            let chol = OrderedCholesky::new(&gram(&cols, &w), cols.len(), &scale, settings.collinearity_tolerance);
+            let close =
+                chol.kept.len() < cols.len() || chol.kept.iter().zip(chol.pivots()).any(|(&j, p)| p <= 1e-4 * scale[j]);
+            if !close || tolerance <= collinearity_inner {
+                break chol.kept;
+            }
+            tolerance = collinearity_inner;
+        };
         let omitted: Vec<String> = (0..cols.len())
             .filter(|j| !kept.contains(j))
             .map(|j| {
@@ -222,8 +246,17 @@ fn irls_run(
 
     // The regressors' coefficients on the dummies warm-start the first step.
     let mut alpha_x: Vec<Vec<f64>> = kept.iter().map(|&j| std::mem::take(&mut alphas[j])).collect();
+    let kept_originals: Vec<&[f64]> = kept.iter().map(|&j| sample.columns[j].as_slice()).collect();
+    // Partialled-out columns, reused: the regressors, then the working variable last.
+    let mut cols: Vec<Vec<f64>> = vec![vec![0.0; n]; k + 1];
+    let mut col_names = kept_names.clone();
+    col_names.push("the working variable");
     let mut alpha_z = vec![0.0; g];
     let mut alpha_fit = vec![0.0; g];
+    // Rows' working variable, next linear predictor and next mean, reused.
+    let mut z = vec![0.0; n];
+    let mut new_eta = vec![0.0; n];
+    let mut new_mu = vec![0.0; n];
     let mut beta = vec![0.0; k];
     let mut inner_tol = settings.inner_tolerance.max(1e-4);
     let mut last_change = f64::INFINITY;
@@ -231,7 +264,9 @@ fn irls_run(
         let at_target = inner_tol <= settings.inner_tolerance;
         w.iter_mut().zip(&mu).zip(pw).for_each(|((w, m), p)| *w = m * p);
         let projector = Projector::new(&sample.fe, &w);
-        let mut z: Vec<f64> = (0..n).map(|i| eta[i] - sample.offset[i] + (y[i] - mu[i]) / mu[i]).collect();
+        for (i, zi) in z.iter_mut().enumerate() {
+            *zi = eta[i] - sample.offset[i] + (y[i] - mu[i]) / mu[i];
+        }
         if let Some(i) = z.iter().position(|v| !v.is_finite()) {
             return Err(ModelError::NonConvergence {
                 solver: "PPML (IRLS)",
@@ -245,18 +280,25 @@ fn irls_run(
                 ),
             });
         }
-        let mut cols: Vec<Vec<f64>> = kept.iter().map(|&j| sample.columns[j].clone()).collect();
         // z and the regressors together, in parallel.
-        cols.push(std::mem::take(&mut z));
         alpha_x.push(std::mem::take(&mut alpha_z));
-        let mut col_names = kept_names.clone();
-        col_names.push("the working variable");
-        let done =
-            partial_out(&projector, &mut cols, &mut alpha_x, &col_names, inner_tol, settings.max_inner_iterations);
+        let mut originals = kept_originals.clone();
+        originals.push(&z);
+        let done = partial_out(
+            &projector,
+            &originals,
+            &mut cols,
+            &mut alpha_x,
+            &mut scratch,
+            &col_names,
+            inner_tol,
+            settings.max_inner_iterations,
+        );
         alpha_z = alpha_x.pop().unwrap_or_default();
-        let z_tilde = cols.pop().unwrap_or_default();
         inner_iterations += done?;
-        let gram_m = gram(&cols, &w);
+        let (x_cols, z_col) = cols.split_at(k);
+        let z_tilde = &z_col[0];
+        let gram_m = gram(x_cols, &w);
         let scale: Vec<f64> = (0..k).map(|a| gram_m[a * k + a]).collect();
         let chol = OrderedCholesky::new(&gram_m, k, &scale, 1e-14);
         if chol.kept.len() != k {
@@ -266,7 +308,7 @@ fn irls_run(
                 reason: "became collinear during the iterations (numerically): rescale the regressor or drop it".into(),
             });
         }
-        let mut new_beta = if k > 0 { chol.solve(&cross(&cols, &w, &z_tilde)) } else { Vec::new() };
+        let mut new_beta = if k > 0 { chol.solve(&cross(x_cols, &w, z_tilde)) } else { Vec::new() };
         // The step's fixed effects: α = α_z − Σ_k β_k α_k (z − z̃ = Dα_z and x_k − x̃_k = Dα_k exactly).
         let mut new_alpha: Vec<f64> = alpha_z.clone();
         for (ax, b) in alpha_x.iter().zip(&new_beta) {
@@ -276,7 +318,7 @@ fn irls_run(
         }
         // η = offset + Xβ + Dα, rebuilt from the coefficients rather than as z minus the step's residual: where μ
         // is tiny, z = η + (y − μ)/μ is huge and that difference would lose the digits of η.
-        let mut new_eta = sample.fe.gather(&new_alpha);
+        sample.fe.gather_into(&new_alpha, &mut new_eta);
         for (e, o) in new_eta.iter_mut().zip(&sample.offset) {
             *e += o;
         }
@@ -285,7 +327,9 @@ fn irls_run(
                 *e += b * x;
             }
         }
-        let mut new_mu: Vec<f64> = new_eta.iter().map(|e| e.exp()).collect();
+        for (m, e) in new_mu.iter_mut().zip(&new_eta) {
+            *m = e.exp();
+        }
         let mut new_dev = deviance(y, &new_mu, pw);
         let mut halvings = 0;
         // The starting point is not of the model's form (it is near the saturated fit, whose deviance is lower than
@@ -326,8 +370,8 @@ fn irls_run(
         let eta_change = new_eta.iter().zip(&eta).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
         beta = new_beta;
         alpha_fit = new_alpha;
-        eta = new_eta;
-        mu = new_mu;
+        std::mem::swap(&mut eta, &mut new_eta);
+        std::mem::swap(&mut mu, &mut new_mu);
         last_mu.clone_from(&mu);
         dev = new_dev;
         last_change = change;
@@ -335,11 +379,13 @@ fn irls_run(
             // Final weights: partial the regressors out once more for the variance.
             w.iter_mut().zip(&mu).zip(pw).for_each(|((w, m), p)| *w = m * p);
             let projector = Projector::new(&sample.fe, &w);
-            let mut cols: Vec<Vec<f64>> = kept.iter().map(|&j| sample.columns[j].clone()).collect();
+            cols.truncate(k);
             inner_iterations += partial_out(
                 &projector,
+                &kept_originals,
                 &mut cols,
                 &mut alpha_x,
+                &mut scratch,
                 &kept_names,
                 settings.inner_tolerance,
                 settings.max_inner_iterations,

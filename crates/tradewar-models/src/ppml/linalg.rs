@@ -64,6 +64,13 @@ impl OrderedCholesky {
         Self { kept, l: flat }
     }
 
+    /// The squared pivot of each kept column: the part of its sum of squares not explained by the earlier kept
+    /// columns.
+    pub fn pivots(&self) -> Vec<f64> {
+        let m = self.kept.len();
+        (0..m).map(|a| self.l[a * m + a] * self.l[a * m + a]).collect()
+    }
+
     /// Solves `G x = b` over the kept columns (`b` indexed like `kept`).
     pub fn solve(&self, b: &[f64]) -> Vec<f64> {
         let m = self.kept.len();

@@ -243,7 +243,6 @@ pub fn ppml(data: &PpmlData, options: &PpmlOptions) -> Result<PpmlFit> {
         max_inner_iterations: options.max_inner_iterations,
     };
     let mut simplex_noted = false;
-    let __t = std::time::Instant::now();
     loop {
         loop {
             let mut changed = false;
@@ -339,7 +338,6 @@ fn estimate(
         max_inner_iterations: options.max_inner_iterations,
         collinearity_tolerance: options.collinearity_tolerance,
     };
-    let __t = std::time::Instant::now();
     let out = irls::irls_checked(&sample, &names, &settings, options.collinear, &mut notes)?;
     let k = out.kept.len();
     let observations = rows.len();
