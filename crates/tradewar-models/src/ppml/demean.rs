@@ -393,11 +393,30 @@ impl<'a> Projector<'a> {
             return Ok(0);
         }
         let original = x.to_vec();
-        self.residualize_from(&original, x, alpha, tolerance, max_iterations, &mut Scratch::default())
+        self.residualize_from(&original, x, alpha, tolerance, max_iterations, 0.0, &mut Scratch::default())
     }
 
-    /// As [`residualize`](Self::residualize), writing the residual of `original` into `x` (any prior content),
-    /// with work vectors from `scratch`.
+    /// As [`residualize`](Self::residualize), but also done once the part still explained by the dummies is at most
+    /// `tolerance · reference` (an absolute size: a warm start can leave a residual much smaller than the quantity
+    /// whose precision matters).
+    pub fn residualize_within(
+        &self,
+        x: &mut [f64],
+        alpha: &mut [f64],
+        tolerance: f64,
+        max_iterations: usize,
+        reference: f64,
+    ) -> Result<usize, NotConverged> {
+        if self.fe.dims() == 0 {
+            return Ok(0);
+        }
+        let original = x.to_vec();
+        self.residualize_from(&original, x, alpha, tolerance, max_iterations, reference, &mut Scratch::default())
+    }
+
+    /// As [`residualize_within`](Self::residualize_within), writing the residual of `original` into `x` (any prior
+    /// content), with work vectors from `scratch`; `reference` 0 for none.
+    #[allow(clippy::too_many_arguments)]
     pub fn residualize_from(
         &self,
         original: &[f64],
@@ -405,6 +424,7 @@ impl<'a> Projector<'a> {
         alpha: &mut [f64],
         tolerance: f64,
         max_iterations: usize,
+        reference: f64,
         scratch: &mut Scratch,
     ) -> Result<usize, NotConverged> {
         let g = self.coefficients();
@@ -413,7 +433,7 @@ impl<'a> Projector<'a> {
             return Ok(0);
         }
         let total_weight: f64 = self.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-        let floor = 1e-13 * self.weighted_norm(original);
+        let floor = (1e-13 * self.weighted_norm(original)).max(tolerance * reference);
         self.residual_from(original, alpha, x);
         let eliminated = self.eliminated.map(|e| (e, self.fe.starts[e]..self.fe.starts[e] + self.fe.levels[e]));
         scratch.prepare(g, eliminated.as_ref().map_or(0, |(_, range)| range.len()));

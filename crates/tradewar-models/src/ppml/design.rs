@@ -45,6 +45,28 @@ impl Factor {
     /// A factor from integer keys (e.g. a pair id or a year); labels are the decimal numbers.
     pub fn from_integers(name: impl Into<String>, values: &[i64]) -> Result<Self> {
         let name = name.into();
+        let (Some(&low), Some(&high)) = (values.iter().min(), values.iter().max()) else {
+            return Self::checked(name, Vec::new(), Vec::new());
+        };
+        // Keys in a range no wider than a few times the rows (ids, years): a table instead of hashing.
+        let span = u64::try_from(i128::from(high) - i128::from(low)).unwrap_or(u64::MAX);
+        if span < 4 * values.len() as u64 + 1024 {
+            let mut present = vec![false; span as usize + 1];
+            for &v in values {
+                present[(v - low) as usize] = true;
+            }
+            let mut rank = vec![u32::MAX; present.len()];
+            let mut labels = Vec::new();
+            for (k, p) in present.iter().enumerate() {
+                if *p {
+                    rank[k] = u32::try_from(labels.len())
+                        .map_err(|_| invalid(format!("factor {name}"), "has more than 2^32 levels"))?;
+                    labels.push((low + k as i64).to_string());
+                }
+            }
+            let codes = values.iter().map(|&v| rank[(v - low) as usize]).collect();
+            return Self::checked(name, codes, labels);
+        }
         let mut index: HashMap<i64, u32> = HashMap::new();
         let mut first: Vec<i64> = Vec::new();
         let mut raw = Vec::with_capacity(values.len());

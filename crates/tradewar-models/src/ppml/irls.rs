@@ -100,7 +100,7 @@ fn partial_out(
         .zip(originals.par_iter())
         .map(|(((out, a), work), original)| {
             projector
-                .residualize_from(original, out, a, tolerance, max_iterations, work)
+                .residualize_from(original, out, a, tolerance, max_iterations, 0.0, work)
                 .map_err(|e| (e.iterations, e.residual))
         })
         .collect();

@@ -182,8 +182,10 @@ pub(crate) struct ReluSettings {
 }
 
 /// The weight of a positive-outcome row relative to a zero-outcome row in the rectifier's least squares: large, so
-/// that the fit is zero on those rows to about its inverse.
-const POSITIVE_WEIGHT: f64 = 1e8;
+/// that the fit is zero on those rows to about its inverse (checked against a hundredth of the fit's largest
+/// entry: far below the entries that decide, far above what this weight leaves); not larger, as it conditions the
+/// least squares.
+const POSITIVE_WEIGHT: f64 = 1e6;
 
 /// The separated observations found by the iterative rectifier, as positions in the sample (whose regressors are
 /// `regressors`, constant included when `intercept`, and fixed effects `fe`).
@@ -208,42 +210,48 @@ pub(crate) fn relu_separation(
     // Collinearity is judged against each column's unweighted size: under the large weights a column that is
     // collinear on the positive rows only keeps a small residual, which is exactly the direction that separates.
     let scale: Vec<f64> = columns.iter().map(|c| c.iter().map(|x| x * x).sum()).collect();
-    for col in &mut columns {
-        let mut alpha = vec![0.0; projector.coefficients()];
+    let mut column_alphas = vec![vec![0.0; projector.coefficients()]; columns.len()];
+    for (col, alpha) in columns.iter_mut().zip(&mut column_alphas) {
         projector
-            .residualize(col, &mut alpha, settings.inner_tolerance, settings.max_inner_iterations)
+            .residualize(col, alpha, settings.inner_tolerance, settings.max_inner_iterations)
             .map_err(|e| relu_failure("partialling out the fixed effects of a regressor", e.iterations, e.residual))?;
     }
     let chol = OrderedCholesky::new(&gram(&columns, &weights), columns.len(), &scale, 1e-7);
     let kept: Vec<Vec<f64>> = chol.kept.iter().map(|&j| columns[j].clone()).collect();
+    let kept_alphas: Vec<&Vec<f64>> = chol.kept.iter().map(|&j| &column_alphas[j]).collect();
     // u starts at 1 on the zero rows. For any certificate c ≥ 0, <u, c> never falls (P is symmetric and
     // max(v, 0) ≥ v), so u cannot vanish when a certificate exists; when none does, u decays to zero.
     let mut u: Vec<f64> = y.iter().map(|&v| if v > 0.0 { 0.0 } else { 1.0 }).collect();
     let mut alpha = vec![0.0; projector.coefficients()];
-    let mut fit = vec![0.0; n];
     let gap = settings.tolerance.sqrt();
-    for iteration in 1..=settings.max_iterations {
-        let mut resid = u.clone();
+    // The fit of u on the design, to a precision relative to u itself; returns it with the regressors' coefficients.
+    let fit_of = |u: &[f64], alpha: &mut Vec<f64>, tolerance: f64, iteration: usize| -> Result<(Vec<f64>, Vec<f64>)> {
+        let mut resid = u.to_vec();
+        let u_norm = u.iter().zip(&weights).map(|(v, w)| w * v * v).sum::<f64>().sqrt();
         projector
-            .residualize(&mut resid, &mut alpha, settings.inner_tolerance, settings.max_inner_iterations)
+            .residualize_within(&mut resid, alpha, tolerance, settings.max_inner_iterations, u_norm)
             .map_err(|e| relu_failure("partialling out the fixed effects", e.iterations, e.residual))?;
-        if !kept.is_empty() {
-            let gamma = chol.solve(&cross(&kept, &weights, &resid));
-            for (col, g) in kept.iter().zip(&gamma) {
-                for (r, x) in resid.iter_mut().zip(col) {
-                    *r -= g * x;
-                }
+        let gamma = if kept.is_empty() { Vec::new() } else { chol.solve(&cross(&kept, &weights, &resid)) };
+        for (col, g) in kept.iter().zip(&gamma) {
+            for (r, x) in resid.iter_mut().zip(col) {
+                *r -= g * x;
             }
         }
-        for ((f, ui), r) in fit.iter_mut().zip(&u).zip(&resid) {
-            *f = ui - r;
-        }
-        let largest = (0..n).filter(|&i| y[i] == 0.0).map(|i| fit[i]).fold(0.0_f64, f64::max);
-        if !largest.is_finite() {
+        let fit: Vec<f64> = u.iter().zip(&resid).map(|(a, b)| a - b).collect();
+        if fit.iter().any(|f| !f.is_finite()) {
             return Err(relu_failure("the rectifier's fit", iteration, f64::INFINITY));
         }
-        if largest <= settings.tolerance {
-            return Ok(Vec::new());
+        Ok((fit, gamma))
+    };
+    // What a fit decides: no separation, these rows separated, or neither yet.
+    let decide = |fit: &[f64]| -> Option<Vec<usize>> {
+        let largest = (0..n).filter(|&i| y[i] == 0.0).map(|i| fit[i]).fold(0.0_f64, f64::max);
+        // No certificate can exist once the rectified fit sums to less than 1: a certificate c (largest entry 1)
+        // has <u₀, c> = Σ c ≥ 1, <u, c> never falls, and <u, c> ≤ Σ u. (Half, for the projection's inexactness;
+        // this ends the check much sooner than waiting for every entry to vanish when the zero rows are many.)
+        let mass: f64 = (0..n).filter(|&i| y[i] == 0.0).map(|i| fit[i].max(0.0)).sum();
+        if largest <= settings.tolerance || mass < 0.5 {
+            return Some(Vec::new());
         }
         // Converged: non-negative on the zero rows, zero on the positive rows, and every entry either negligible
         // or clearly positive (an entry in between is still decaying towards zero).
@@ -251,20 +259,44 @@ pub(crate) fn relu_separation(
         let settled = (0..n).all(|i| {
             let f = fit[i];
             if y[i] > 0.0 {
-                f.abs() <= cut
+                f.abs() <= 1e-2 * largest
             } else {
                 f >= -cut && (f <= cut || f > gap * largest)
             }
         });
-        if settled {
-            return Ok((0..n).filter(|&i| y[i] == 0.0 && fit[i] > gap * largest).collect());
+        settled.then(|| (0..n).filter(|&i| y[i] == 0.0 && fit[i] > gap * largest).collect())
+    };
+    // Iterations run at a loose precision; a decision is confirmed at the full one before it is returned.
+    let loose = settings.inner_tolerance.max(RELU_LOOSE_TOLERANCE);
+    let mut precise = loose <= settings.inner_tolerance;
+    for iteration in 1..=settings.max_iterations {
+        let tolerance = if precise { settings.inner_tolerance } else { loose };
+        let (mut fit, mut gamma) = fit_of(&u, &mut alpha, tolerance, iteration)?;
+        let mut decision = decide(&fit);
+        if decision.is_some() && !precise {
+            precise = true;
+            (fit, gamma) = fit_of(&u, &mut alpha, settings.inner_tolerance, iteration)?;
+            decision = decide(&fit);
+        }
+        if let Some(rows) = decision {
+            return Ok(rows);
         }
         for i in 0..n {
             u[i] = if y[i] == 0.0 { fit[i].max(0.0) } else { 0.0 };
         }
+        // The fit's own fixed effects (α_u − Σ γ α_x) warm-start the next solve: the next u is mostly this fit,
+        // whose projection is itself.
+        for (g, ax) in gamma.iter().zip(&kept_alphas) {
+            for (a, v) in alpha.iter_mut().zip(ax.iter()) {
+                *a -= g * v;
+            }
+        }
     }
     Err(relu_failure("the rectifier", settings.max_iterations, f64::NAN))
 }
+
+/// The precision of the rectifier's iterations before a decision (relative to the size of `u`).
+const RELU_LOOSE_TOLERANCE: f64 = 1e-6;
 
 fn relu_failure(what: &str, iterations: usize, residual: f64) -> ModelError {
     ModelError::NonConvergence {
