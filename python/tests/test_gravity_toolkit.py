@@ -90,6 +90,15 @@ def test_every_input_kind_gives_the_same_fit(panel: Any, tmp_path: Path) -> None
         assert fit.se["RTA"] == pytest.approx(base.se["RTA"], rel=1e-12)
 
 
+def test_the_embedded_gravity_sample() -> None:
+    panel = tw.datasets.gravity_sample_2006()
+    assert len(panel) == 900 and "lndist" in panel.columns
+    fit = tw.ppml(panel, "trade", ["lndist", "pta"], ["exporter", "importer"], weights="Y")
+    assert fit.nobs == 900 and fit.coef["lndist"] < 0
+    with pytest.raises(tw.exceptions.ModelInputError, match="weights"):
+        tw.ppml({"y": [1.0, 2.0], "x": [1.0, 3.0], "w": [1.0, -1.0]}, "y", ["x"], weights="w")
+
+
 def test_a_trade_matrix_is_data_too() -> None:
     trade = tw.datasets.us_china_trade()
     fit = tw.ppml(trade, "value_usd", fixed_effects=[("exporter", "year"), "product"], drop_singletons=True)
@@ -132,6 +141,10 @@ def test_s2_clustered_by_pair(s1: tw.PpmlResult, panel: Any) -> None:
     )
     k = 4 + 69 + 69 - 1
     assert fx.se["CNTG"] == pytest.approx(fit.se["CNTG"] * math.sqrt((4678 - 1) / (4678 - k)), rel=1e-10)
+    # Two-way clustering (Cameron-Gelbach-Miller), by exporter and importer.
+    two = tw.ppml(sub, "tij", ["ln_DIST", "CNTG"], ["exporter", "importer"], cluster=["exporter", "importer"])
+    assert two.variance == "clustered by exporter (69), importer (69)"
+    assert two.se["ln_DIST"] > 0 and len(two.vcov) == 2 and two.vcov_terms == ["ln_DIST", "CNTG"]
 
 
 def read_case(name: str) -> dict[str, list[float]]:

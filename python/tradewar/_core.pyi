@@ -1085,6 +1085,7 @@ def china_effective_rates(schedule: Schedule | None = None) -> Table: ...
 _Term = str | tuple[str, ...] | list[str]
 _Level = str | int
 
+def gravity_sample_2006() -> Table: ...
 def ppml(
     data: Any,
     outcome: str,

@@ -303,7 +303,46 @@ impl PyGegravityModel {
     }
 }
 
+/// gegravity's 30-country 2006 sample (embedded, MIT): one row per exporter x importer pair with trade, output
+/// `Y`, expenditure `E` and the cost variables pta, contiguity, common_language, lndist, international.
+#[pyfunction]
+fn gravity_sample_2006() -> Result<PyTable> {
+    let text = tradewar_data::embedded::gravity_sample_csv();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| invalid(format!("the embedded gravity sample: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut text_cols: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| invalid(format!("the embedded gravity sample: {e}")))?;
+        for (c, v) in text_cols.iter_mut().zip(record.iter()) {
+            c.push(v.to_string());
+        }
+    }
+    let mut table = TableData::new("gravity_sample_2006");
+    for (name, values) in headers.iter().zip(text_cols) {
+        let column = match name.as_str() {
+            "exporter" | "importer" => Column::Str(values),
+            "year" => Column::Int(
+                values.iter().map(|v| v.parse::<i64>().map_err(|_| invalid(format!("year {v:?}")))).collect::<Result<_>>()?,
+            ),
+            _ => Column::Float(
+                values
+                    .iter()
+                    .map(|v| v.parse::<f64>().map_err(|_| invalid(format!("{name} {v:?}"))))
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        table.columns.push((name.clone(), column));
+    }
+    Ok(PyTable(table))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(gravity_sample_2006, m)?)?;
     m.add_class::<PyGegravityModel>()?;
     m.add_class::<PyGegravityResults>()?;
     Ok(())
