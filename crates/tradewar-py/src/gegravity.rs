@@ -48,30 +48,34 @@ pub struct PyGegravityModel {
     reference: String,
 }
 
+/// Reads one column of a country's gegravity results.
+pub(crate) type CountryColumn = fn(&GegravityCountryResult) -> f64;
+
+/// gegravity's `country_results` and `country_mr_terms` columns, by their gegravity names.
+pub(crate) const COUNTRY_COLUMNS: [(&str, CountryColumn); 17] = [
+    ("factory gate price change (percent)", |r| r.factory_gate_price_change_pct),
+    ("omr change (percent)", |r| r.omr_change_pct),
+    ("imr change (percent)", |r| r.imr_change_pct),
+    ("GDP change (percent)", |r| r.gdp_change_pct),
+    ("welfare statistic", |r| r.welfare_statistic),
+    ("terms of trade change (percent)", |r| r.terms_of_trade_change_pct),
+    ("output change (percent)", |r| r.output_change_pct),
+    ("expenditure change (percent)", |r| r.expenditure_change_pct),
+    ("foreign exports change (percent)", |r| r.foreign_exports_change_pct),
+    ("foreign imports change (percent)", |r| r.foreign_imports_change_pct),
+    ("intranational trade change (percent)", |r| r.intranational_trade_change_pct),
+    ("baseline imr", |r| r.baseline_imr),
+    ("conditional imr", |r| r.conditional_imr),
+    ("experiment imr", |r| r.experiment_imr),
+    ("baseline omr", |r| r.baseline_omr),
+    ("conditional omr", |r| r.conditional_omr),
+    ("experiment omr", |r| r.experiment_omr),
+];
+
 fn country_table(r: &GegravityResults) -> PyTable {
-    type Get = fn(&GegravityCountryResult) -> f64;
-    let columns: [(&str, Get); 17] = [
-        ("factory gate price change (percent)", |r| r.factory_gate_price_change_pct),
-        ("omr change (percent)", |r| r.omr_change_pct),
-        ("imr change (percent)", |r| r.imr_change_pct),
-        ("GDP change (percent)", |r| r.gdp_change_pct),
-        ("welfare statistic", |r| r.welfare_statistic),
-        ("terms of trade change (percent)", |r| r.terms_of_trade_change_pct),
-        ("output change (percent)", |r| r.output_change_pct),
-        ("expenditure change (percent)", |r| r.expenditure_change_pct),
-        ("foreign exports change (percent)", |r| r.foreign_exports_change_pct),
-        ("foreign imports change (percent)", |r| r.foreign_imports_change_pct),
-        ("intranational trade change (percent)", |r| r.intranational_trade_change_pct),
-        ("baseline imr", |r| r.baseline_imr),
-        ("conditional imr", |r| r.conditional_imr),
-        ("experiment imr", |r| r.experiment_imr),
-        ("baseline omr", |r| r.baseline_omr),
-        ("conditional omr", |r| r.conditional_omr),
-        ("experiment omr", |r| r.experiment_omr),
-    ];
     let mut t = TableData::new("gegravity_country_results")
         .with("country", Column::Str(r.countries.iter().map(|c| c.country.clone()).collect()));
-    for (name, get) in columns {
+    for (name, get) in COUNTRY_COLUMNS {
         t = t.with(name, Column::Float(r.countries.iter().map(get).collect()));
     }
     PyTable(t)

@@ -389,11 +389,7 @@ impl<'a> Projector<'a> {
         tolerance: f64,
         max_iterations: usize,
     ) -> Result<usize, NotConverged> {
-        if self.fe.dims() == 0 {
-            return Ok(0);
-        }
-        let original = x.to_vec();
-        self.residualize_from(&original, x, alpha, tolerance, max_iterations, 0.0, &mut Scratch::default())
+        self.residualize_within(x, alpha, tolerance, max_iterations, 0.0)
     }
 
     /// As [`residualize`](Self::residualize), but also done once the part still explained by the dummies is at most
