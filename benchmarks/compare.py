@@ -3,6 +3,7 @@
 
     python3 benchmarks/compare.py            # everything (about 10 minutes on 2 cores, first run longer)
     python3 benchmarks/compare.py --quick    # fewer repetitions, gegravity only at N = 30
+    python3 benchmarks/compare.py --only ppml   # one comparison (ge, smart, schedule or ppml)
 
 The script needs only Python 3.10+ and a Rust toolchain. On first use it creates its own virtualenv
 (benchmarks/.venv), installs gegravity 0.3 (which pulls gme, pandas, scipy), numpy, pandas and pyarrow from PyPI and
@@ -11,7 +12,7 @@ cargo target directory is kept in benchmarks/.venv/cargo-target so later runs re
 re-runs itself inside that virtualenv. The tradewar package is reinstalled from the working tree on every run
 (pass --no-rebuild to skip that).
 
-Three comparisons, each checked for agreement before any time is reported:
+Four comparisons, each checked for agreement before any time is reported:
 
 1. Structural gravity GE: USITC gegravity 0.3 (OneSectorGE) against tradewar's gegravity-compatible
    GegravityModel, on gegravity's 30-country sample (published PPML coefficients, sigma = 5, reference importer
@@ -34,9 +35,16 @@ Three comparisons, each checked for agreement before any time is reported:
    against numpy with the same theta. Agreement: welfare, its parts and real wages within 1e-9 percentage points,
    trade flows within 1e-9 relative. `--only CP` runs this section alone.
 
+5. PPML with high-dimensional fixed effects: pyfixest's `fepois` against `tradewar.ppml`, both called from Python
+   on the same pandas DataFrame, each returning its coefficient table as a DataFrame: the Advanced Guide's panel
+   (Yotov et al. 2016, ch. 2; 28,566 rows; pair, exporter-year and importer-year effects; RTA), when
+   ../shared/data is present, and a synthetic panel of 150 countries x 10 years (225,000 rows; 1,500 + 1,500 +
+   22,500 effects). Agreement: the RTA coefficient within 1e-7; standard errors (fixest's conventions) reported. `--only PPML` runs this section alone.
+
 Timings are wall-clock medians; for tradewar the clock runs inside Rust around the kernel call only (the GIL
-released), except in section 4, where it runs in Python around the public call (DataFrame in, DataFrame out); for
-the peers around the same work in Python. Inputs are built once, outside every timing.
+released), except in sections 4 and 5, which are timed in Python around the public call on both sides
+(DataFrame in, DataFrame out); for the peers around the same work in Python. Inputs are built once, outside
+every timing.
 """
 
 from __future__ import annotations
@@ -53,8 +61,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / "benchmarks" / ".venv"
-# pyarrow: pandas hands DataFrames to tradewar through the Arrow stream interface (the Caliendo-Parro section).
-PEERS = ["gegravity==0.3", "numpy", "pandas", "pyarrow"]
+# pyarrow: pandas hands DataFrames to tradewar through the Arrow stream interface.
+PEERS = ["gegravity==0.3", "numpy", "pandas", "pyarrow", "pyfixest"]
 DATA = ROOT / "crates" / "tradewar-data" / "data"
 
 
@@ -613,6 +621,159 @@ def bench_schedule(args: argparse.Namespace) -> bool:
     return ok
 
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. PPML with high-dimensional fixed effects: pyfixest against tradewar
+# ---------------------------------------------------------------------------------------------------------------
+
+YOTOV = ROOT.parent / "shared" / "data" / "yotov-advanced-guide" / "chapter2_application2.csv"
+
+
+def yotov_panel():
+    """The Advanced Guide's panel, 1986-2006 every four years, with the book's pair effect (one per unordered
+    international pair, one for all domestic pairs)."""
+    import pandas as pd
+
+    df = pd.read_csv(YOTOV)
+    df = df[df["year"].isin([1986, 1990, 1994, 1998, 2002, 2006])].reset_index(drop=True)
+    df["pair"] = ["domestic" if e == i else "-".join(sorted((e, i))) for e, i in zip(df["exporter"], df["importer"])]
+    return df
+
+
+def synthetic_panel(countries: int = 150, years: int = 10, seed: int = 7):
+    """Homogeneous: every ordered pair (domestic included) in every year, 1,500 + 1,500 + 22,500 effects at the
+    defaults; effects uniform (exporter-year and importer-year in [0, 3], pair in [-2, 0]); an RTA dummy switched on
+    in the second half of the years for a seventh of the pairs; trade = exp(effects + 0.5 RTA) times lognormal
+    noise, a tenth of the flows zero."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    t, i, j = np.meshgrid(np.arange(years), np.arange(countries), np.arange(countries), indexing="ij")
+    t, i, j = t.ravel(), i.ravel(), j.ravel()
+    exp_year = i * years + t
+    imp_year = j * years + t
+    pair = i * countries + j
+    rta = ((i != j) & ((i + j) % 7 == 0) & (t >= years // 2)).astype(float)
+    eta = (
+        3 * rng.random(countries * years)[exp_year]
+        + 3 * rng.random(countries * years)[imp_year]
+        - 2 * rng.random(countries * countries)[pair]
+        + 0.5 * rta
+    )
+    trade = np.exp(eta + rng.normal(0, 0.5, eta.size)) * (rng.random(eta.size) >= 0.1)
+    return pd.DataFrame({"trade": trade, "RTA": rta, "exp_year": exp_year, "imp_year": imp_year, "pair": pair})
+
+
+def gravity_like_panel(countries: int = 150, years: int = 10, seed: int = 11):
+    """Gravity-like: the same 1,500 + 1,500 + 22,500 effects, with sizes spanning orders of magnitude as real trade
+    does (log GDP ~ N(0, 1.5^2) with country growth), pair effects -ln(distance) on a 100 x 100 plane plus noise
+    and a domestic premium, an RTA between pairs closer than 20 from the sixth year, and Poisson counts of an
+    overdispersed mean (gamma, shape 2): most small flows are zero, as in real panels."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    t, i, j = np.meshgrid(np.arange(years), np.arange(countries), np.arange(countries), indexing="ij")
+    t, i, j = t.ravel(), i.ravel(), j.ravel()
+    size = rng.normal(0, 1.5, countries)
+    growth = rng.normal(0.03, 0.02, countries)
+    pos = rng.uniform(0, 100, (countries, 2))
+    dist = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(-1)) + 1.0
+    np.fill_diagonal(dist, 0.5)
+    noise = rng.normal(0, 0.5, (countries, countries))
+    pair_fe = -np.log(dist) + (noise + noise.T) / 2 + 3.0 * np.eye(countries)
+    rta = (((dist < 20) & ~np.eye(countries, dtype=bool))[i, j] & (t >= years // 2)).astype(float)
+    eta = 1.0 + size[i] + growth[i] * t + size[j] + growth[j] * t + pair_fe[i, j] + 0.4 * rta
+    mu = np.exp(eta)
+    trade = rng.poisson(mu * rng.gamma(2.0, 0.5, mu.size)).astype(float)
+    return pd.DataFrame(
+        {"trade": trade, "RTA": rta, "exp_year": i * years + t, "imp_year": j * years + t, "pair": i * countries + j}
+    )
+
+
+def run_pyfixest(df, formula: str):
+    import pyfixest as pf
+
+    start = time.perf_counter()
+    fit = pf.fepois(formula, data=df, vcov="hetero")
+    table = fit.tidy()
+    return time.perf_counter() - start, fit, table
+
+
+def run_tradewar_ppml(df, fixed_effects, separation=None):
+    import tradewar as tw
+
+    start = time.perf_counter()
+    fit = tw.ppml(df, "trade", ["RTA"], fixed_effects, small_sample="fixest", separation=separation)
+    table = fit.coefficients.to_pandas()
+    return time.perf_counter() - start, fit, table
+
+
+def bench_ppml(args: argparse.Namespace) -> bool:
+    cases = []
+    if YOTOV.exists():
+        cases.append(
+            (
+                "Yotov ch. 2 panel, 28,566 rows, 3 FE",
+                yotov_panel,
+                "trade ~ RTA | pair + exporter^year + importer^year",
+                ["pair", ("exporter", "year"), ("importer", "year")],
+            )
+        )
+    else:
+        print(f"\n[PPML] SKIP the Yotov panel: {YOTOV} is absent (../shared/data is not checked out)")
+    for name, build in [
+        ("homogeneous synthetic panel, 225,000 rows, 1,500 + 1,500 + 22,500 FE", synthetic_panel),
+        ("gravity-like synthetic panel, 225,000 rows, 1,500 + 1,500 + 22,500 FE", gravity_like_panel),
+    ]:
+        cases.append((name, build, "trade ~ RTA | exp_year + imp_year + pair", ["exp_year", "imp_year", "pair"]))
+    ok = True
+    for name, build, formula, fixed_effects in cases:
+        reps = 1 if args.quick else 5
+        print(f"\n[PPML] {name}: building inputs", flush=True)
+        df = build()
+        print(f"[PPML] {name}: pyfixest warm-up (numba compiles on first use; not timed)", flush=True)
+        run_pyfixest(df, formula)
+        peer_times, ours_times = [], []
+        peer = ours = None
+        for _ in range(reps):
+            seconds, peer, _ = run_pyfixest(df, formula)
+            peer_times.append(seconds)
+        for _ in range(max(reps, 5)):
+            seconds, ours, _ = run_tradewar_ppml(df, fixed_effects)
+            ours_times.append(seconds)
+        b_peer, b_ours = float(peer.coef()["RTA"]), ours.coef["RTA"]
+        se_peer, se_ours = float(peer.se()["RTA"]), ours.se["RTA"]
+        diff = abs(b_peer - b_ours)
+        agree = diff <= 1e-7
+        ok &= agree
+        print(
+            f"     RTA: pyfixest {b_peer:.10f} (SE {se_peer:.8f}, N {peer._N}), tradewar {b_ours:.10f} "
+            f"(SE {se_ours:.8f}, N {ours.nobs}, {ours.iterations} IRLS iterations)"
+        )
+        print(f"     |coefficient difference| {diff:.1e}; SE relative difference {abs(se_ours / se_peer - 1):.1e}")
+        verdict = f"|diff RTA| {diff:.1e} {'<=' if agree else '>'} 1e-7: {'AGREE' if agree else 'DISAGREE'}"
+        record(f"PPML {name}", "pyfixest fepois", peer_times, "", ours_times, verdict)
+        # tradewar checks separation as ppmlhdfe does (fixed effects, simplex, ReLU); pyfixest's default checks
+        # fixed effects only. The same check on both sides:
+        fe_times = []
+        fe_only = None
+        for _ in range(max(reps, 5)):
+            seconds, fe_only, _ = run_tradewar_ppml(df, fixed_effects, separation=["fe"])
+            fe_times.append(seconds)
+        same = fe_only.nobs == ours.nobs and abs(fe_only.coef["RTA"] - b_ours) <= 1e-9
+        ok &= same
+        record(
+            f"PPML {name}, fixed-effect separation check only on both sides",
+            "pyfixest fepois",
+            peer_times,
+            "",
+            fe_times,
+            f"same N and RTA as the full check: {'YES' if same else 'NO'}",
+        )
+    return ok
+
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -929,7 +1090,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one repetition each, gegravity only at N = 30")
     parser.add_argument("--no-rebuild", action="store_true", help="keep the tradewar already in benchmarks/.venv")
     parser.add_argument(
-        "--only", choices=["GE", "SMART", "schedule", "CP"], action="append", help="run only these comparisons (repeatable)"
+        "--only",
+        choices=["GE", "SMART", "schedule", "CP", "PPML"],
+        action="append",
+        help="run only these comparisons (repeatable)",
     )
     args = parser.parse_args()
     if not in_our_venv():
@@ -944,7 +1108,7 @@ def main() -> int:
     for ln in machine():
         print(f"  {ln}")
     print(f"  numpy {np.__version__}, pandas {pd.__version__}, gegravity 0.3, tradewar {tradewar.__version__}")
-    benches = {"GE": bench_ge, "SMART": bench_smart, "schedule": bench_schedule, "CP": bench_cp}
+    benches = {"GE": bench_ge, "SMART": bench_smart, "schedule": bench_schedule, "CP": bench_cp, "PPML": bench_ppml}
     results = {name: bench(args) for name, bench in benches.items() if not args.only or name in args.only}
     if hasattr(os, "getloadavg"):
         print("\nload average at end (1/5/15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -960,14 +1124,16 @@ def main() -> int:
         "\nMedians of wall-clock seconds. tradewar is timed inside Rust around the kernel call (GIL released);"
         "\nthe peers around the same work in Python. gegravity's time covers OneSectorGE construction, baseline and"
         "\ncounterfactual (its N = 160 case runs once: about a minute per solve). Caliendo-Parro: tradewar timed in"
-        "\nPython around the public call (DataFrame in, welfare DataFrame out), both solves (baseline, counterfactual)."
+        "\nPython around the public call (DataFrame in, welfare DataFrame out), both solves (baseline, counterfactual). PPML is timed on both sides"
+        "\naround the public Python call, DataFrame in, coefficient DataFrame out (pyfixest after a numba warm-up)."
     )
     failed = [k for k, v in results.items() if not v]
     if failed:
         print(f"\nAGREEMENT FAILED: {', '.join(failed)}")
         return 1
     print(
-        "\nAll results agree: GE to 1e-6 relative, SMART to 1e-9 relative, duties identical, Caliendo-Parro to 1e-9."
+        "\nAll results agree: GE to 1e-6 relative, SMART to 1e-9 relative, duties identical, Caliendo-Parro to 1e-9,"
+        " PPML to 1e-7."
     )
     return 0
 

@@ -160,3 +160,12 @@ def outcome_html(o: _core.Outcome) -> str:
         f"<div><b>{html.escape(o.model)}</b> on <i>{html.escape(o.scenario)}</i>"
         f"{table_html(o.economies())}{table_html(o.balances())}{score}</div>"
     )
+
+
+def ppml_html(fit: _core.PpmlResult) -> str:
+    status = f"N = {fit.nobs} of {fit.rows} rows · {fit.iterations} iterations · {fit.variance} SEs ({fit.small_sample[0]})"
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in fit.notes)
+    return (
+        f"<div><b>PPML of {html.escape(fit.outcome)}</b><p>{html.escape(status)}</p>"
+        f"{table_html(fit.coefficients)}{f'<ul>{notes}</ul>' if notes else ''}</div>"
+    )

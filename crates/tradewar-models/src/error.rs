@@ -96,6 +96,15 @@ pub enum ModelError {
         /// The names the world has (or a short list of them).
         known: String,
     },
+    /// A model that these data cannot identify: a regressor absorbed by fixed effects or collinear with others, an
+    /// outcome with nothing to estimate from. Names what cannot be estimated and what to change.
+    #[error("cannot estimate {what}: {reason}")]
+    NotIdentified {
+        /// What cannot be estimated (e.g. "the coefficient of RTA").
+        what: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// An error of the core domain (bad codes, money...).
     #[error(transparent)]
     Core(#[from] tradewar_core::Error),

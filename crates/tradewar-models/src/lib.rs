@@ -11,6 +11,7 @@ pub mod gsim;
 pub mod gsim_model;
 pub mod model;
 pub mod outcome;
+pub mod ppml;
 pub mod scenario;
 pub mod smart;
 pub mod smart_model;

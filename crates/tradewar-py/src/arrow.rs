@@ -660,6 +660,32 @@ fn repeated<T: Copy>(parse: impl Fn(&str) -> Result<T>) -> impl FnMut(Cell<'_>) 
 /// [`NAME_KEY`] metadata, or `name`).
 pub fn table_from_stream(stream: &Stream, name: Option<&str>) -> Result<TableData> {
     stream.unique_names()?;
+    read_columns(stream, name, None)
+}
+
+/// A [`TableData`] of the stream's columns named in `wanted` (in the stream's order; the others
+/// are not read, so they may be of any type). A name not in the stream is a `ColumnError`
+/// (kind `MissingColumn`) listing the columns there are.
+pub fn table_from_stream_columns(stream: &Stream, name: Option<&str>, wanted: &[&str]) -> Result<TableData> {
+    let missing: Vec<&str> = wanted.iter().copied().filter(|c| stream.index(c).is_none()).collect();
+    if !missing.is_empty() {
+        let have: Vec<&str> = stream.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        return Err(Error::Rejected(
+            "ColumnError",
+            "MissingColumn",
+            format!(
+                "missing column(s) {} (have: {}) in the Arrow stream of {}",
+                missing.join(", "),
+                have.join(", "),
+                stream.source
+            ),
+        ));
+    }
+    stream.unique_names()?;
+    read_columns(stream, name, Some(wanted))
+}
+
+fn read_columns(stream: &Stream, name: Option<&str>, wanted: Option<&[&str]>) -> Result<TableData> {
     let name = name
         .map(str::to_string)
         .or_else(|| stream.schema.metadata().get(NAME_KEY).cloned())
@@ -667,6 +693,9 @@ pub fn table_from_stream(stream: &Stream, name: Option<&str>) -> Result<TableDat
     let mut table = TableData::new(&name);
     let all = [Kind::Text, Kind::Int, Kind::Float, Kind::Decimal, Kind::Date, Kind::Bool];
     for (index, field) in stream.schema.fields().iter().enumerate() {
+        if wanted.is_some_and(|w| !w.contains(&field.name().as_str())) {
+            continue;
+        }
         let column = match kind_of(field.data_type()) {
             None => return Err(stream.wrong_type(field.name(), field.data_type(), &all.map(kind_name).join(", "))),
             Some(Kind::Text) => Column::Str(stream.required(index, |c| text_cell(c).map(str::to_string))?),

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rust_decimal::Decimal;
 use tradewar_core::{parse_date, CustomsLines, Economy, HsCode, Percent};
-use tradewar_models::gravity::{GegravityConfig, GegravityCountryResult, GegravityModel};
+use tradewar_models::gravity::{GegravityConfig, GegravityModel};
 use tradewar_models::smart::{smart, smart_par, SmartElasticities, SmartFlows};
 
 use crate::error::{invalid, Result};
@@ -45,9 +45,6 @@ fn i64_bytes<'py>(py: Python<'py>, values: &[i64]) -> Bound<'py, PyBytes> {
     let raw: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
     PyBytes::new(py, &raw)
 }
-
-/// Reads one column of a country's gegravity results.
-type CountryColumn = fn(&GegravityCountryResult) -> f64;
 
 /// `gegravity`'s `OneSectorGE` in tradewar's formulation: builds the model (solving the baseline resistances),
 /// then runs the counterfactual with the new cost terms, timing the two phases apart.
@@ -87,26 +84,7 @@ fn bench_gegravity(
     d.set_item("counterfactual_residual", results.residual)?;
     let c = &results.countries;
     d.set_item("countries", c.iter().map(|r| r.country.clone()).collect::<Vec<_>>())?;
-    let columns: [(&str, CountryColumn); 17] = [
-        ("factory gate price change (percent)", |r| r.factory_gate_price_change_pct),
-        ("omr change (percent)", |r| r.omr_change_pct),
-        ("imr change (percent)", |r| r.imr_change_pct),
-        ("GDP change (percent)", |r| r.gdp_change_pct),
-        ("welfare statistic", |r| r.welfare_statistic),
-        ("terms of trade change (percent)", |r| r.terms_of_trade_change_pct),
-        ("output change (percent)", |r| r.output_change_pct),
-        ("expenditure change (percent)", |r| r.expenditure_change_pct),
-        ("foreign exports change (percent)", |r| r.foreign_exports_change_pct),
-        ("foreign imports change (percent)", |r| r.foreign_imports_change_pct),
-        ("intranational trade change (percent)", |r| r.intranational_trade_change_pct),
-        ("baseline imr", |r| r.baseline_imr),
-        ("conditional imr", |r| r.conditional_imr),
-        ("experiment imr", |r| r.experiment_imr),
-        ("baseline omr", |r| r.baseline_omr),
-        ("conditional omr", |r| r.conditional_omr),
-        ("experiment omr", |r| r.experiment_omr),
-    ];
-    for (name, get) in columns {
+    for (name, get) in crate::gegravity::COUNTRY_COLUMNS {
         d.set_item(name, c.iter().map(get).collect::<Vec<f64>>())?;
     }
     let b = &results.bilateral;

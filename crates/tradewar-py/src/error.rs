@@ -139,6 +139,7 @@ fn model_class(e: &ModelError) -> (&'static str, &'static str) {
         ModelError::OutOfDomain { .. } => ("ModelInputError", "OutOfDomain"),
         ModelError::NoTrade { .. } => ("ModelInputError", "NoTrade"),
         ModelError::UnknownName { .. } => ("ModelInputError", "UnknownName"),
+        ModelError::NotIdentified { .. } => ("ModelInputError", "NotIdentified"),
         ModelError::Core(c) => core_class(c),
         _ => ("ModelError", "Other"),
     }

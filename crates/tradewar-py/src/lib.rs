@@ -11,9 +11,12 @@ mod bench;
 mod caliendo_parro;
 mod caveats;
 mod convert;
+mod cost_shock;
 mod datasets;
 mod duty;
 mod error;
+mod estimation;
+mod gegravity;
 mod loaders;
 mod models;
 mod policy;
@@ -58,6 +61,9 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     caliendo_parro::register(m)?;
     datasets::register(m)?;
     loaders::register(m)?;
+    estimation::register(m)?;
+    cost_shock::register(m)?;
+    gegravity::register(m)?;
     // The kernels of benchmarks/compare.py (not re-exported by the package).
     bench::register(m)?;
     Ok(())

@@ -655,6 +655,17 @@ impl PyGeModel {
     fn rebate(&self) -> bool {
         self.rebate
     }
+    /// The conditional and full-endowment equilibria of a trade-cost shock (`GeShock`) on the model's world;
+    /// `deficits` "ratio" (spending over output held, the default) or "nominal" (see `cost_shock.rs`).
+    #[pyo3(signature = (shock, *, deficits = "ratio"))]
+    fn counterfactual(
+        &self,
+        py: Python<'_>,
+        shock: &crate::cost_shock::PyGeShock,
+        deficits: &str,
+    ) -> Result<crate::cost_shock::PyGeResults> {
+        crate::cost_shock::counterfactual(py, &self.world.0, self.sigma, &self.reference, self.rebate, shock, deficits)
+    }
     pub fn __repr__(&self, py: Python<'_>) -> Result<String> {
         let world = if PyGeWorld::is_sample(&self.world)? {
             String::new()

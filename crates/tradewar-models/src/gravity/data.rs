@@ -90,9 +90,9 @@ impl GravityData {
     /// assert_eq!(w.trade(), &[10.0, 1.0, 0.0, 10.0]);
     /// # Ok::<(), tradewar_models::ModelError>(())
     /// ```
-    pub fn from_flows(
-        exporter: &[String],
-        importer: &[String],
+    pub fn from_flows<S: AsRef<str>>(
+        exporter: &[S],
+        importer: &[S],
         value: &[f64],
         duplicates: Duplicates,
         missing: MissingPairs,
@@ -120,7 +120,7 @@ impl GravityData {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(invalid(format!("value[{k}]"), format!("{v} is not a finite, non-negative flow")));
             }
-            let (e, i) = (code(e, "exporter", k)?, code(i, "importer", k)?);
+            let (e, i) = (code(e.as_ref(), "exporter", k)?, code(i.as_ref(), "importer", k)?);
             index.entry(e.clone()).or_insert(0);
             index.entry(i.clone()).or_insert(0);
             rows.push((e, i, v));

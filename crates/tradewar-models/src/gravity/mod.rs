@@ -50,12 +50,14 @@
 //! ```
 
 mod balance;
+mod cost_shock;
 mod data;
 mod fixed_point;
 mod full_ge;
 mod gegravity;
 mod panel;
 
+pub use cost_shock::CostChange;
 pub use data::{GravityData, MissingPairs};
 pub use full_ge::{
     solve_full_ge, solve_full_ge_sectors, DeficitClosure, GeConfig, GeCountryResult, GeEquilibrium, GePairResult,

@@ -245,6 +245,49 @@ impl GravityPanel {
         Self::from_rows(&rows, &columns.cost_variables)
     }
 
+    /// Builds a panel from long columns, one row per exporter × importer pair (as
+    /// [`from_csv_str`](Self::from_csv_str) after its filter): every pair of the countries present exactly once,
+    /// each exporter's output and each importer's expenditure the same on all of its rows (to 1e-9 relative).
+    /// `variables` are named columns of the same length.
+    pub fn from_columns<S: AsRef<str>>(
+        exporters: &[S],
+        importers: &[S],
+        trade: &[f64],
+        output: &[f64],
+        expenditure: &[f64],
+        variables: &[(String, Vec<f64>)],
+    ) -> Result<Self> {
+        let n = exporters.len();
+        for (what, len) in [
+            ("importer", importers.len()),
+            ("trade", trade.len()),
+            ("output", output.len()),
+            ("expenditure", expenditure.len()),
+        ]
+        .into_iter()
+        .chain(variables.iter().map(|(name, v)| (name.as_str(), v.len())))
+        {
+            if len != n {
+                return Err(invalid(
+                    format!("gravity panel column {what}"),
+                    format!("has {len} rows, exporter has {n}"),
+                ));
+            }
+        }
+        let rows: Vec<Row> = (0..n)
+            .map(|k| Row {
+                exporter: exporters[k].as_ref().to_string(),
+                importer: importers[k].as_ref().to_string(),
+                trade: trade[k],
+                output: output[k],
+                expenditure: expenditure[k],
+                variables: variables.iter().map(|(_, v)| v[k]).collect(),
+            })
+            .collect();
+        let names: Vec<String> = variables.iter().map(|(name, _)| name.clone()).collect();
+        Self::from_rows(&rows, &names)
+    }
+
     fn from_rows(rows: &[Row], names: &[String]) -> Result<Self> {
         if rows.is_empty() {
             return Err(invalid("gravity panel", "no rows (after the filter)"));
