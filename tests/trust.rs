@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tradewar::models::gravity::{GeConfig, GravityData};
 use tradewar::models::{AccountingModel, GeModel, GsimModel, Model, ModelError, Outcome, Scenario, SmartModel};
 use tradewar::prelude::*;
-use tradewar::{embedded, us_china_2018, us_tariffs_2025, Error};
+use tradewar::{embedded, tariff_path, us_china_2018, us_tariffs_2025, Error};
 
 fn d(s: &str) -> chrono::NaiveDate {
     parse_date(s).unwrap()
@@ -233,5 +233,22 @@ fn models_say_what_they_did() {
     for o in [AccountingModel.run(&s).unwrap(), ge().run(&s).unwrap()] {
         assert!(o.economies.welfare_gain.iter().all(|w| w.is_nan()), "{}", o.model);
         assert!(!o.summary().contains("welfare +0.000B"));
+    }
+}
+
+/// The tariff path (rates cached across dates) equals one tariff_averages per
+/// date, on every day of 2018-2020 sampled weekly.
+#[test]
+fn tariff_path_equals_the_averages_of_each_date() {
+    let trade = embedded::us_china_trade().unwrap();
+    let dates: Vec<chrono::NaiveDate> = (0..160).map(|k| d("2017-12-01") + chrono::Days::new(7 * k)).collect();
+    let path =
+        tariff_path(schedule(), trade, Economy::USA, Economy::CHN, 2017, &dates, LineAggregation::LineShare).unwrap();
+    for (k, &date) in dates.iter().enumerate() {
+        let at = schedule().at(date);
+        let ab = tariff_averages(&at, trade, Economy::USA, Economy::CHN, 2017, LineAggregation::LineShare).unwrap();
+        let ba = tariff_averages(&at, trade, Economy::CHN, Economy::USA, 2017, LineAggregation::LineShare).unwrap();
+        assert_eq!(path[2 * k], (date, ab), "{date}");
+        assert_eq!(path[2 * k + 1], (date, ba), "{date}");
     }
 }

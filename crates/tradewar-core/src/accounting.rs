@@ -400,12 +400,55 @@ pub fn tariff_averages(
     year: i32,
     method: LineAggregation,
 ) -> Result<TariffAverages> {
+    averages_with(at, trade, importer, exporter, year, method, &mut |code| {
+        at.product_rate(importer, exporter, code).map(|r| RateFigures::of(&r, method))
+    })
+}
+
+/// What the averages read off a product's rate, by one method: small and
+/// cheap to copy, so that [`tariff_path`] can keep it across dates.
+#[derive(Debug, Clone, Copy)]
+struct RateFigures {
+    total: Option<Percent>,
+    base: Option<Percent>,
+    lowest: Option<Percent>,
+    highest: Option<Percent>,
+    specific: bool,
+    equivalent: bool,
+    split: bool,
+}
+
+impl RateFigures {
+    fn of(r: &ProductRate, method: LineAggregation) -> Self {
+        Self {
+            total: r.total(method),
+            base: r.base(method),
+            lowest: r.lowest,
+            highest: r.highest,
+            specific: r.lines_with_specific > 0,
+            equivalent: r.lines_by_equivalent > 0,
+            split: r.split_lines > 0,
+        }
+    }
+}
+
+/// [`tariff_averages`] with the product rates from `rate` (a cache across
+/// dates, in [`tariff_path`]).
+fn averages_with(
+    at: &ScheduleAt,
+    trade: &TradeMatrix,
+    importer: Economy,
+    exporter: Economy,
+    year: i32,
+    method: LineAggregation,
+    rate_of: &mut dyn FnMut(HsCode) -> Result<RateFigures>,
+) -> Result<TariffAverages> {
     at.check_pair(importer, exporter)?;
     check_trade_year(trade, year, "tariff averages")?;
     let rows: Vec<usize> =
         trade.pair_rows(exporter, importer).iter().map(|&r| r as usize).filter(|&r| trade.years()[r] == year).collect();
     let known = at.mfn_table(importer);
-    let mut rates: HashMap<HsCode, Option<ProductRate>> = HashMap::new();
+    let mut rates: rustc_hash::FxHashMap<HsCode, Option<RateFigures>> = rustc_hash::FxHashMap::default();
     let zero = Decimal::ZERO;
     let (mut weighted_t, mut weighted_b, mut lo, mut hi) = (zero, zero, zero, zero);
     let (mut weight, mut unmatched, mut stopped) = (zero, zero, zero);
@@ -415,11 +458,7 @@ pub fn tariff_averages(
         let rate = if let Some(rate) = rates.get(&p) {
             rate.clone()
         } else {
-            let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) {
-                None
-            } else {
-                Some(at.product_rate(importer, exporter, p)?)
-            };
+            let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) { None } else { Some(rate_of(p)?) };
             rates.insert(p, rate.clone());
             rate
         };
@@ -428,7 +467,7 @@ pub fn tariff_averages(
             unmatched += v;
             continue;
         };
-        match (rate.total(method), rate.base(method), rate.lowest, rate.highest) {
+        match (rate.total, rate.base, rate.lowest, rate.highest) {
             (Some(t), Some(b), Some(l), Some(h)) => {
                 weighted_t += t.value() * v;
                 weighted_b += b.value() * v;
@@ -442,13 +481,13 @@ pub fn tariff_averages(
     let (mut n, mut n_spec, mut n_equiv, mut n_split, mut simple_sum) = (0usize, 0usize, 0usize, 0usize, zero);
     if let Some(table) = known {
         for (line, _) in table.lines() {
-            let r = at.product_rate(importer, exporter, line)?;
-            if let Some(t) = r.total(method) {
+            let r = rate_of(line)?;
+            if let Some(t) = r.total {
                 simple_sum += t.value();
                 n += 1;
-                n_spec += usize::from(r.lines_with_specific > 0);
-                n_equiv += usize::from(r.lines_by_equivalent > 0);
-                n_split += usize::from(r.split_lines > 0);
+                n_spec += usize::from(r.specific);
+                n_equiv += usize::from(r.equivalent);
+                n_split += usize::from(r.split);
             }
         }
     }
@@ -486,7 +525,9 @@ pub fn tariff_averages(
 /// trade of `year`: rows `(date, averages)`, `a` on `b` then `b` on `a` for
 /// each date, in the order of `dates`. Policy is constant between the
 /// schedule's boundaries ([`crate::Schedule::boundaries`]), so each distinct
-/// policy period is computed once, however many dates fall in it.
+/// policy period is computed once, however many dates fall in it; and the
+/// rate of each product is computed once per stretch of dates over which
+/// nothing that concerns it changes, however many periods it spans.
 pub fn tariff_path(
     schedule: &crate::Schedule,
     trade: &TradeMatrix,
@@ -497,6 +538,7 @@ pub fn tariff_path(
     method: LineAggregation,
 ) -> Result<Vec<(chrono::NaiveDate, TariffAverages)>> {
     check_trade_year(trade, year, "tariff path")?;
+    let mut cache = schedule.rate_cache();
     let bounds = schedule.boundaries();
     let mut by_period: HashMap<usize, [TariffAverages; 2]> = HashMap::new();
     let mut rows = Vec::with_capacity(2 * dates.len());
@@ -506,8 +548,14 @@ pub fn tariff_path(
             p.clone()
         } else {
             let at = schedule.at(d);
-            let p =
-                [tariff_averages(&at, trade, a, b, year, method)?, tariff_averages(&at, trade, b, a, year, method)?];
+            let mut each_way = |imp: Economy, exp: Economy| {
+                averages_with(&at, trade, imp, exp, year, method, &mut |code| {
+                    cache.get(&at, imp, exp, code, || {
+                        at.product_rate(imp, exp, code).map(|r| RateFigures::of(&r, method))
+                    })
+                })
+            };
+            let p = [each_way(a, b)?, each_way(b, a)?];
             by_period.insert(period, p.clone());
             p
         };

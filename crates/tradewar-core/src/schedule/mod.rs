@@ -226,6 +226,19 @@ impl Schedule {
         Ok(out)
     }
 
+    /// A cache of product rates across dates (see [`RateCache`]).
+    pub(crate) fn rate_cache<T>(&self) -> RateCache<T> {
+        let edges = self
+            .coverage
+            .as_deref()
+            .map(|c| [Some(c.from), c.until.succ_opt()])
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+        RateCache { index: self.index.get(&self.timeline), edges, kept: FxHashMap::default() }
+    }
+
     /// Total ad valorem duty of every line of a table of customs lines
     /// (`None` where trade is stopped). Policy is compiled once per policy
     /// period (not per date), and each distinct (importer, exporter, line)
@@ -344,6 +357,48 @@ impl CustomsLines {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.line.is_empty()
+    }
+}
+
+/// Answers about a product kept across dates: an answer about a product is
+/// the same over every stretch of dates in which no measure that covers it,
+/// or lists a code below it, changes (nor the edges of the sources' period),
+/// so each is computed once per stretch, on the first date asked, and reused
+/// for the other dates of the stretch. What is kept must not depend on the
+/// date itself (a product's rates, not its date or date caveats).
+pub(crate) struct RateCache<T> {
+    index: Arc<index::ScopeIndex>,
+    edges: Vec<NaiveDate>,
+    #[allow(clippy::type_complexity)]
+    kept: FxHashMap<(Economy, Economy, HsCode), (Vec<NaiveDate>, Vec<Option<T>>)>,
+}
+
+impl<T: Clone> RateCache<T> {
+    /// The answer about `code` on the date of `at`: kept, or `compute`d and kept.
+    pub(crate) fn get(
+        &mut self,
+        at: &ScheduleAt,
+        importer: Economy,
+        exporter: Economy,
+        code: HsCode,
+        compute: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let (index, edges) = (&self.index, &self.edges);
+        let (bounds, kept) = self.kept.entry((importer, exporter, code)).or_insert_with(|| {
+            let mut b = index.line_dates(code);
+            b.extend(edges);
+            b.sort_unstable();
+            b.dedup();
+            let n = b.len() + 1;
+            (b, vec![None; n])
+        });
+        let k = bounds.partition_point(|b| *b <= at.date());
+        if let Some(v) = &kept[k] {
+            return Ok(v.clone());
+        }
+        let v = compute()?;
+        kept[k] = Some(v.clone());
+        Ok(v)
     }
 }
 
