@@ -456,10 +456,10 @@ fn averages_with(
         let raw = trade.products()[r];
         let p = raw.truncate(HsLevel::Subheading).unwrap_or(raw);
         let rate = if let Some(rate) = rates.get(&p) {
-            rate.clone()
+            *rate
         } else {
             let rate = if known.is_none_or(|t| t.lines_below(p).next().is_none()) { None } else { Some(rate_of(p)?) };
-            rates.insert(p, rate.clone());
+            rates.insert(p, rate);
             rate
         };
         let v = Decimal::new(trade.values_cents()[r], 2);
