@@ -252,3 +252,86 @@ fn tariff_path_equals_the_averages_of_each_date() {
         assert_eq!(path[2 * k + 1], (date, ba), "{date}");
     }
 }
+
+/// A proposal dated before the scenario's earlier date is in force on both
+/// dates, exactly as the same event added to the schedule (review finding 1).
+#[test]
+fn a_proposal_before_the_earlier_date_holds_on_both_sides() {
+    let x50 = l3_plus_50("2019-01-01");
+    let trade = Arc::new(embedded::us_china_trade().unwrap().clone());
+    let (from, to) = (d("2019-06-01"), d("2019-12-31"));
+    let event = Event::new(x50.header().window.start(), Action::Impose { measure: x50.clone() });
+    let via_schedule = Arc::new(schedule().with_events([event]).unwrap());
+    let a = Scenario::between("s", Arc::clone(&trade), via_schedule, 2017, from, to).unwrap();
+    let b = Scenario::between("s", trade, Arc::new(schedule().clone()), 2017, from, to)
+        .unwrap()
+        .with_proposal(x50)
+        .unwrap();
+    let us = |o: &Outcome| o.economies.revenue_change[o.economies.row(Economy::USA).unwrap()];
+    let (oa, ob) = (AccountingModel.run(&a).unwrap(), AccountingModel.run(&b).unwrap());
+    assert_eq!(us(&oa), us(&ob));
+}
+
+/// A measure can be lifted as a what-if even though the timeline changes it
+/// after the scenario's date; lifting it before it is imposed says so (review finding 4).
+#[test]
+fn lifting_a_list_as_a_what_if() {
+    let id = MeasureId::new("US301-L4A").unwrap();
+    let lift = |date: &str| Event::new(d(date), Action::Lift { id: id.clone(), conditions: vec![] });
+    let s = scenario("2019-12-31").with_events([lift("2019-12-01")]).unwrap();
+    let o = AccountingModel.run(&s).unwrap();
+    let base = AccountingModel.run(&scenario("2019-12-31")).unwrap();
+    let us = |o: &Outcome| o.economies.revenue_change[o.economies.row(Economy::USA).unwrap()];
+    assert!(us(&o) < us(&base) - 1e9, "lifting 4A lowers US revenue: {} vs {}", us(&o), us(&base));
+    let early = scenario("2019-12-31").with_events([lift("2019-08-01")]).unwrap_err().to_string();
+    assert!(early.contains("imposed only on 2019-09-01"), "{early}");
+}
+
+/// A proposal that concerns no flow of the scenario's trade is refused: it
+/// would change nothing (review finding 2).
+#[test]
+fn a_proposal_on_pairs_outside_the_data_is_refused() {
+    let h = MeasureHeader::new(
+        "T-JPN",
+        "Japan 50% on US goods",
+        Economy::JPN,
+        Economy::USA,
+        ProductScope::all(),
+        DateWindow::from(d("2019-10-01")),
+        LegalBasis::Retaliation,
+    )
+    .unwrap();
+    let e = scenario("2019-12-31").with_proposal(Measure::tariff(h, p("50"))).unwrap_err().to_string();
+    assert!(e.contains("would change nothing"), "{e}");
+}
+
+/// A scenario read from JSON goes through the constructor's date rules (review finding 3).
+#[test]
+fn scenario_json_dates_are_checked() {
+    let s = scenario("2019-12-31");
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(json.contains(r#""evaluation":{"at":"2019-12-31"}"#));
+    assert!(serde_json::from_str::<Scenario>(&json).is_ok());
+    for bad in ["0018-07-06", "2101-01-01"] {
+        let text = json.replace(r#""evaluation":{"at":"2019-12-31"}"#, &format!(r#""evaluation":{{"at":"{bad}"}}"#));
+        assert!(serde_json::from_str::<Scenario>(&text).is_err(), "{bad}");
+    }
+}
+
+/// Trade at two levels of one product for one pair and year counts it twice: refused (review finding 5).
+#[test]
+fn nested_products_are_refused() {
+    let mut m = TradeMatrix::new();
+    let f = |p: &str, v: &str| TradeFlow {
+        exporter: Economy::CHN,
+        importer: Economy::USA,
+        product: c(p),
+        year: 2017,
+        value: Money::usd(v).unwrap(),
+        basis: ValuationBasis::Cif,
+    };
+    let e = m.extend([f("84", "100"), f("8471", "80"), f("8471.30", "50")]).unwrap_err().to_string();
+    assert!(e.contains("count the same trade twice") && e.contains("8471 lies inside 84"), "{e}");
+    assert!(m.is_empty());
+    m.extend([f("8471.30", "50"), f("8703.23", "10")]).unwrap();
+}

@@ -214,6 +214,60 @@ impl TradeMatrix {
         keys.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| (w[0].1, w[1].1)).min_by_key(|&(_, later)| later)
     }
 
+    /// The first pair of rows (old or new) of one exporter, importer and year
+    /// where one product lies inside the other (84 and 8471.30): they count
+    /// the same trade twice. Free when every product has one length.
+    fn first_nested(&self, new: &[(TradeFlow, i64)]) -> Option<(usize, usize)> {
+        let n = self.len();
+        let digits = |k: usize| if k < n { self.product[k].digits() } else { new[k - n].0.product.digits() };
+        let total = n + new.len();
+        let first = if total == 0 { return None } else { digits(0) };
+        if (1..total).all(|k| digits(k) == first) {
+            return None;
+        }
+        let at = |k: usize| -> (Economy, Economy, HsCode, i32) {
+            if k < n {
+                (self.exporter[k], self.importer[k], self.product[k], self.year[k])
+            } else {
+                let f = &new[k - n].0;
+                (f.exporter, f.importer, f.product, f.year)
+            }
+        };
+        let mut seen: FxHashMap<u128, usize> = FxHashMap::default();
+        for k in 0..total {
+            let (e, i, p, y) = at(k);
+            seen.entry(flow_key(e, i, p, y)).or_insert(k);
+        }
+        let mut found: Option<(usize, usize)> = None;
+        for k in 0..total {
+            let (e, i, p, y) = at(k);
+            let mut a = p.parent();
+            while let Some(x) = a {
+                if let Some(&j) = seen.get(&flow_key(e, i, x, y)) {
+                    let pair = (j.min(k), j.max(k));
+                    if found.is_none_or(|f| pair.1 < f.1) {
+                        found = Some(pair);
+                    }
+                }
+                a = x.parent();
+            }
+        }
+        found
+    }
+
+    fn nested(&self, (a, b): (usize, usize), new: &[(TradeFlow, i64)]) -> Error {
+        let (fa, fb) = (self.flow_at(a, new), self.flow_at(b, new));
+        let (outer, inner) = if fa.product.digits() < fb.product.digits() { (&fa, &fb) } else { (&fb, &fa) };
+        Error::Invalid {
+            what: "trade flows",
+            reason: format!(
+                "rows {a} and {b} (counted from 0) count the same trade twice: {} lies inside {}, both {}→{} {}; keep \
+                 one level of product per flow (aggregate the finer rows, or drop the coarser ones)",
+                inner.product, outer.product, inner.exporter, inner.importer, inner.year
+            ),
+        }
+    }
+
     fn flow_at(&self, position: usize, new: &[(TradeFlow, i64)]) -> TradeFlow {
         self.get(position).unwrap_or_else(|| new[position - self.len()].0.clone())
     }
@@ -280,6 +334,9 @@ impl TradeMatrix {
     /// Appends many flows, doing `duplicates` with repeated flows.
     pub fn extend_with<I: IntoIterator<Item = TradeFlow>>(&mut self, flows: I, duplicates: Duplicates) -> Result<()> {
         let staged = Self::stage(flows)?;
+        if let Some(pair) = self.first_nested(&staged) {
+            return Err(self.nested(pair, &staged));
+        }
         match duplicates {
             Duplicates::Refuse => {
                 if let Some(pair) = self.first_repeat(&staged) {

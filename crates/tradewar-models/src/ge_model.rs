@@ -195,6 +195,7 @@ impl Model for GeModel {
         notes.extend(s.notes.iter().cloned());
         o.notes = notes;
         o.caveats.clone_from(&s.caveats);
+        o.caveats.extend(s.aggregate_caveat());
         o.score(scenario.target());
         Ok(o)
     }

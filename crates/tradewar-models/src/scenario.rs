@@ -212,6 +212,11 @@ pub struct PolicyShocks {
     /// How the tariffs were read (split lines, products unknown to a table,
     /// measures left out on request): for every outcome's notes.
     pub notes: Vec<String>,
+    /// Measures that change between the two dates and are aimed at an
+    /// aggregate (`WLD`, `EU27`...): applied to the scenario's flows only.
+    /// A model whose world holds other partners of the aggregate cannot see
+    /// them, and says so ([`PolicyShocks::aggregate_caveat`]).
+    pub aimed_at_aggregates: Vec<MeasureId>,
 }
 
 /// How a measure that the tariff and ban columns cannot carry changed
@@ -254,6 +259,26 @@ impl MeasureChange {
 }
 
 impl PolicyShocks {
+    /// For a model whose world holds economies beyond the scenario's trade
+    /// (GE, Caliendo–Parro): the caveat that measures aimed at aggregates are
+    /// applied to the scenario's pairs only, if any changed.
+    pub fn aggregate_caveat(&self) -> Option<String> {
+        if self.aimed_at_aggregates.is_empty() {
+            return None;
+        }
+        let mut pairs: Vec<String> =
+            self.exporter.iter().zip(&self.importer).map(|(e, i)| format!("{e}→{i}")).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let ids: Vec<String> = self.aimed_at_aggregates.iter().map(ToString::to_string).collect();
+        Some(format!(
+            "{} aimed at aggregates (every partner, or a group) are applied to the scenario's pairs only ({}): their \
+             effect on the world's other pairs is not in the scenario's trade and is not modelled",
+            ids.join(", "),
+            pairs.join(", ")
+        ))
+    }
+
     /// Refuses every change of `other_changes` with the model's name and
     /// why it cannot represent it (for models that represent none of them).
     pub fn refuse_other_changes(&self, model: &str) -> Result<()> {
@@ -353,6 +378,21 @@ impl Scenario {
                 reason: format!("the trade matrix has no flows in {base_year}"),
             });
         }
+        match evaluation {
+            Evaluation::At(d) => {
+                tradewar_core::check_date(d)?;
+            }
+            Evaluation::Between { from, to } => {
+                tradewar_core::check_date(from)?;
+                tradewar_core::check_date(to)?;
+                if to < from {
+                    return Err(ModelError::InvalidInput {
+                        what: "scenario dates".into(),
+                        reason: format!("{to} is before {from}"),
+                    });
+                }
+            }
+        }
         Ok(Self {
             name: name.to_string(),
             applied: Arc::clone(&schedule),
@@ -380,14 +420,17 @@ impl Scenario {
 
     /// Adds what-if events on top of the timeline: impose a measure, change
     /// its rates, suspend, resume or lift it (timeline measures included).
-    /// Every model applies them on the scenario's later date; the earlier
-    /// side stays the timeline as it is.
+    /// The scenario then compares the what-if world on its two dates: a
+    /// proposal dated on or before the earlier date is in force on both (as
+    /// with [`Schedule::with_events`]), one dated between them is the change
+    /// evaluated. The timeline's events after the later date play no part (so
+    /// a measure can be lifted before changes the timeline makes to it later).
     ///
     /// Refused, leaving the scenario as it was: an event the timeline
     /// refuses (a measure id used twice, the same measure under two ids, such
-    /// as one commitment proposed twice; an event on a measure that is not
-    /// there), and an event dated after the scenario's later date, which
-    /// would change nothing.
+    /// as one commitment proposed twice; an event on a measure not yet
+    /// imposed on its date), and an event dated after the scenario's later
+    /// date, which would change nothing.
     pub fn with_events<I: IntoIterator<Item = Event>>(mut self, events: I) -> Result<Self> {
         let events: Vec<Event> = events.into_iter().collect();
         let (_, to) = self.dates();
@@ -403,12 +446,65 @@ impl Scenario {
                 ),
             });
         }
+        for e in &events {
+            if let Action::Impose { measure } = &e.action {
+                self.check_touches_data(measure)?;
+            }
+        }
         let mut all = self.proposals.clone();
         all.extend(events);
-        let applied = self.schedule.with_events(all.iter().cloned())?;
+        let until_to = self.schedule.retain_events(|e| e.date <= to)?;
+        let applied = until_to.with_events(all.iter().cloned()).map_err(|e| self.explain_refusal(e))?;
         self.applied = Arc::new(applied);
         self.proposals = all;
         Ok(self)
+    }
+
+    /// Refuses a proposed measure that concerns no flow of the scenario's
+    /// base-year trade: it would change nothing (a tariff of Japan on the US
+    /// in a US–China table), and a silent no-op is not an answer.
+    fn check_touches_data(&self, m: &Measure) -> Result<()> {
+        let h = m.header();
+        let exports_side = matches!(m, Measure::ExportBan { .. } | Measure::Subsidy { .. });
+        let b = &*self.baseline;
+        let touches = (0..b.len()).any(|r| {
+            b.years()[r] == self.base_year && {
+                let (e, i) = (b.exporters()[r], b.importers()[r]);
+                if exports_side {
+                    e == h.imposer && h.target.includes(i)
+                } else {
+                    i == h.imposer && h.target.includes(e)
+                }
+            }
+        });
+        if touches {
+            return Ok(());
+        }
+        let (a, z) = if exports_side { (h.imposer, h.target) } else { (h.target, h.imposer) };
+        Err(ModelError::InvalidInput {
+            what: format!("proposal {}", h.id),
+            reason: format!(
+                "concerns flows from {a} to {z}, and the scenario's {} trade has none: it would change nothing; \
+                 build the scenario on trade that holds them",
+                self.base_year
+            ),
+        })
+    }
+
+    /// A timeline refusal of a proposal, said in the proposal's terms where
+    /// the bare message would mislead (an event on a measure the timeline
+    /// imposes only later).
+    fn explain_refusal(&self, e: tradewar_core::Error) -> ModelError {
+        if let tradewar_core::Error::UnknownMeasure { id, date } = &e {
+            if let Some(m) = MeasureId::new(id).ok().and_then(|id| self.schedule.timeline().measure(&id).cloned()) {
+                let start = m.header().window.start();
+                return ModelError::InvalidInput {
+                    what: format!("proposal on {id} dated {date}"),
+                    reason: format!("{id} is imposed only on {start}, after it: date the proposal on or after {start}"),
+                };
+            }
+        }
+        e.into()
     }
 
     /// Leaves measures of the timeline or the proposals out of both sides of
@@ -523,34 +619,20 @@ impl Scenario {
         }
     }
 
-    /// The schedules of the two sides: the timeline (minus ignored
-    /// measures) on the earlier date, and with the proposals on the later one.
-    fn sides(&self) -> Result<(Schedule, Schedule)> {
+    /// The schedule of both sides: the timeline with the proposals (events
+    /// after the later date dropped), minus the measures ignored on request.
+    fn what_if(&self) -> Result<Schedule> {
         if self.ignored.is_empty() {
-            return Ok(((*self.schedule).clone(), (*self.applied).clone()));
+            return Ok((*self.applied).clone());
         }
-        let strip = |s: &Schedule| -> Result<Schedule> {
-            let keep = |e: &Event| {
-                let id = e.measure_id();
-                let excluded_tariff = match &e.action {
-                    Action::Impose { measure: Measure::TariffExclusion { tariff, .. } } => Some(tariff),
-                    _ => None,
-                };
-                !id.is_some_and(|id| self.ignored.contains(id))
-                    && !excluded_tariff.is_some_and(|t| self.ignored.contains(t))
+        Ok(self.applied.retain_events(|e| {
+            let excluded_tariff = match &e.action {
+                Action::Impose { measure: Measure::TariffExclusion { tariff, .. } } => Some(tariff),
+                _ => None,
             };
-            let events: Vec<Event> = s.timeline().events().iter().filter(|e| keep(e)).cloned().collect();
-            let timeline = tradewar_core::Timeline::from_events(s.timeline().name(), events)?;
-            let mut out = Schedule::new(timeline);
-            for t in s.mfn_tables() {
-                out = out.with_mfn(t.clone());
-            }
-            if let Some(c) = s.coverage() {
-                out = out.with_coverage(c.clone());
-            }
-            Ok(out)
-        };
-        Ok((strip(&self.schedule)?, strip(&self.applied)?))
+            !e.measure_id().is_some_and(|id| self.ignored.contains(id))
+                && !excluded_tariff.is_some_and(|t| self.ignored.contains(t))
+        })?)
     }
 
     /// What the scenario's answers assume beyond its data: a date outside the
@@ -595,8 +677,8 @@ impl Scenario {
     /// tariffs unchanged (taken as 0), and the caveats say so.
     pub fn shocks(&self) -> Result<PolicyShocks> {
         let (from, to) = self.dates();
-        let (reference, applied) = self.sides()?;
-        let (before, after) = (reference.at(from), applied.at(to));
+        let what_if = self.what_if()?;
+        let (before, after) = (what_if.at(from), what_if.at(to));
         let m = &*self.baseline;
         let mut s = PolicyShocks::default();
         let mut cache: std::collections::HashMap<(Economy, Economy, HsCode), RatePair> =
@@ -671,6 +753,8 @@ impl Scenario {
             let changed = was != is || (was && is && b.map(|x| &x.measure) != a.map(|x| &x.measure));
             if changed && !carried_by_shocks(&measure) {
                 s.other_changes.push(MeasureChange { measure, before: was, after: is });
+            } else if changed && measure.header().target.is_aggregate() {
+                s.aimed_at_aggregates.push(measure.id().clone());
             }
         }
         // Commitments that come into force between the two dates (proposals included).

@@ -97,6 +97,21 @@ impl Schedule {
         self.coverage.as_deref()
     }
 
+    /// The schedule with only the timeline's events that `keep` keeps (its
+    /// MFN tables, coverage and unit values as they are): e.g. the events up
+    /// to a date, or all but those of some measures. Refused as a timeline
+    /// refuses events (an exclusion left without its tariff, say).
+    pub fn retain_events(&self, keep: impl Fn(&crate::timeline::Event) -> bool) -> Result<Schedule> {
+        let events: Vec<crate::timeline::Event> = self.timeline.events().iter().filter(|e| keep(e)).cloned().collect();
+        Ok(Schedule {
+            mfn: self.mfn.clone(),
+            timeline: Timeline::from_events(self.timeline.name(), events)?,
+            coverage: self.coverage.clone(),
+            unit_values: self.unit_values.clone(),
+            index: IndexCell::default(),
+        })
+    }
+
     /// The schedule with more events on its timeline: a what-if on top of
     /// the sources (impose a measure, change rates, suspend, resume, lift).
     /// The events are validated against the whole timeline (a measure id

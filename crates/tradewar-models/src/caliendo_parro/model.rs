@@ -206,6 +206,7 @@ impl Model for CaliendoParroModel {
         notes.extend(shocks.notes.iter().cloned());
         o.notes = notes;
         o.caveats.clone_from(&shocks.caveats);
+        o.caveats.extend(shocks.aggregate_caveat());
         o.score(scenario.target());
         Ok(o)
     }
