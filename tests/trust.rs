@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tradewar::models::gravity::{GeConfig, GravityData};
 use tradewar::models::{AccountingModel, GeModel, GsimModel, Model, ModelError, Outcome, Scenario, SmartModel};
 use tradewar::prelude::*;
-use tradewar::{embedded, tariff_path, us_china_2018, us_tariffs_2025, Error};
+use tradewar::{coverage_by_measure, embedded, tariff_path, us_china_2018, us_tariffs_2025, Error};
 
 fn d(s: &str) -> chrono::NaiveDate {
     parse_date(s).unwrap()
@@ -334,4 +334,78 @@ fn nested_products_are_refused() {
     assert!(e.contains("count the same trade twice") && e.contains("8471 lies inside 84"), "{e}");
     assert!(m.is_empty());
     m.extend([f("8471.30", "50"), f("8703.23", "10")]).unwrap();
+}
+
+/// A measure of the schedule counts as it stands on the date: none while
+/// suspended or before it starts, with the reason (review finding 8).
+#[test]
+fn coverage_counts_a_schedule_measure_only_while_in_force() {
+    let trade = embedded::us_china_trade().unwrap();
+    let l4b = schedule().timeline().measure(&MeasureId::new("US301-L4B").unwrap()).unwrap();
+    let on = |date: &str| coverage(&schedule().at(d(date)), trade, l4b, 2017, CoverageMethod::LineShare).unwrap();
+    let suspended = on("2019-12-15");
+    assert!(!suspended.in_force && suspended.covered.amount().is_zero());
+    assert!(suspended.note.as_deref().unwrap().contains("suspended since 2019-12-15"), "{:?}", suspended.note);
+    let before = on("2019-01-01");
+    assert!(!before.in_force && before.note.as_deref().unwrap().contains("starts on 2019-12-15"));
+    // List 3 in force: a positive share, no note.
+    let l3 = schedule().timeline().measure(&MeasureId::new("US301-L3").unwrap()).unwrap();
+    let c3 = coverage(&schedule().at(d("2019-09-01")), trade, l3, 2017, CoverageMethod::LineShare).unwrap();
+    assert!(c3.in_force && c3.note.is_none() && c3.covered.amount() > rust_decimal::Decimal::from(100_000_000_000i64));
+}
+
+/// Coverage by measure lists every kind that covers flows, the denial order
+/// among them while it is in force.
+#[test]
+fn coverage_by_measure_lists_every_kind_in_force() {
+    let trade = embedded::us_china_trade().unwrap();
+    let ids = |date: &str| -> Vec<String> {
+        coverage_by_measure(&schedule().at(d(date)), trade, 2017, CoverageMethod::LineShare)
+            .unwrap()
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect()
+    };
+    assert!(ids("2018-05-01").contains(&"BIS-ZTE".to_string()), "{:?}", ids("2018-05-01"));
+    assert!(!ids("2018-08-01").contains(&"BIS-ZTE".to_string()));
+}
+
+/// A target on a pair without trade in the scenario is not scored, and says so.
+#[test]
+fn a_target_on_a_pair_without_trade_is_flagged() {
+    let t =
+        Target::new("cut USA-JPN", Economy::USA, Economy::new("JPN").unwrap(), 2017, Money::usd("1").unwrap(), 2020)
+            .unwrap();
+    let o = AccountingModel.run(&scenario("2019-09-01").with_target(t)).unwrap();
+    assert!(o.target.is_none());
+    assert!(o.caveats.iter().any(|c| c.contains("cut USA-JPN") && c.contains("not scored")), "{:?}", o.caveats);
+}
+
+/// The effective US rate: a partner without trade is a question the data
+/// cannot answer; a date after the sources and specific duties counted as 0
+/// are flagged on the result (review finding 16).
+#[test]
+fn effective_rate_refuses_a_partner_without_trade_and_flags_what_it_assumes() {
+    let s25 = us_tariffs_2025::schedule().unwrap();
+    let trade = embedded::us_china_trade().unwrap();
+    let year = us_tariffs_2025::china_trade_year().unwrap();
+    let jpn = us_tariffs_2025::effective_rate(&s25, trade, Economy::new("JPN").unwrap(), year, d("2025-10-01"));
+    assert!(
+        matches!(&jpn, Err(tradewar::DataError::Domain { error, .. }) if matches!(**error, Error::NoTrade { .. })),
+        "{jpn:?}"
+    );
+    let later = us_tariffs_2025::effective_rate(&s25, trade, Economy::CHN, year, d("2027-01-01")).unwrap();
+    assert!(later.caveats.iter().any(|c| matches!(c, Caveat::AfterSources { .. })), "{:?}", later.caveats);
+    let inside = us_tariffs_2025::effective_rate(&s25, trade, Economy::CHN, year, d("2025-10-01")).unwrap();
+    assert!(!inside.caveats.iter().any(|c| matches!(c, Caveat::AfterSources { .. })));
+}
+
+/// Elasticities with the wrong sign are refused when the model is built, not when it runs.
+#[test]
+fn model_elasticities_are_checked_at_construction() {
+    assert!(matches!(SmartModel::wits_defaults(1.5), Err(ModelError::InvalidInput { .. })));
+    assert!(matches!(SmartModel::wits_defaults(f64::NAN), Err(ModelError::InvalidInput { .. })));
+    let bad = tradewar::models::gsim::GsimElasticities { import_demand: -1.25, substitution: -1.0, export_supply: 1.5 };
+    let e = bad.check("GsimModel").unwrap_err().to_string();
+    assert!(e.contains("GsimModel") && e.contains("substitution"), "{e}");
 }

@@ -117,6 +117,16 @@ pub struct Coverage {
     /// (e.g. "ZTE Corporation's share of US exports is not in product-level
     /// trade: all US exports to CHN in scope are counted, an upper bound").
     pub note: Option<String>,
+    /// Whether the measure is in force on the date asked (a measure of the
+    /// schedule that is suspended, lifted, expired or not yet imposed covers
+    /// nothing then, and `note` says why).
+    #[serde(default = "in_force_default")]
+    pub in_force: bool,
+}
+
+/// Files written before `Coverage::in_force` existed held measures in force only.
+fn in_force_default() -> bool {
+    true
 }
 
 impl Coverage {
@@ -195,6 +205,25 @@ pub fn coverage(
     method: CoverageMethod,
 ) -> Result<Coverage> {
     check_trade_year(trade, year, "coverage")?;
+    // A measure of the schedule counts as it stands on the date (its rates as
+    // changed so far), and covers nothing on a date it is not in force; a
+    // measure the schedule does not hold counts as given (a hypothesis).
+    let state = at.state().get(measure.id());
+    let not_in_force = state.filter(|st| st.status != crate::timeline::Status::InForce).map(|st| match &st.status {
+        crate::timeline::Status::Suspended { since } => format!("suspended since {since}"),
+        crate::timeline::Status::Lifted { on, .. } => format!("lifted on {on}"),
+        crate::timeline::Status::Expired { on } => format!("expired on {on}"),
+        crate::timeline::Status::InForce => String::new(),
+    });
+    let current;
+    let measure = match state {
+        Some(st) if not_in_force.is_none() => {
+            current = std::sync::Arc::clone(&st.measure);
+            current.as_ref()
+        }
+        _ => measure,
+    };
+    let imposed_later = state.is_none() && at.state().date() < measure.header().window.start();
     let h = measure.header();
     let flows = CoveredFlows::of(measure);
     let entity = match measure {
@@ -239,6 +268,9 @@ pub fn coverage(
             if buys.is_some_and(|b| b.overlap(product) == Overlap::None) {
                 continue;
             }
+            if not_in_force.is_some() || imposed_later {
+                continue;
+            }
             let share = product_cover(at, measure, importer, exporter, product, method);
             if !share.is_zero() {
                 touched += 1;
@@ -257,6 +289,18 @@ pub fn coverage(
     lines_by_digits.sort_unstable();
     let (importer, exporter) = importer_of(other);
     let note = match (measure, entity) {
+        _ if not_in_force.is_some() => Some(format!(
+            "{} is not in force on {}: {}, it covers nothing then",
+            h.id,
+            at.date(),
+            not_in_force.as_deref().unwrap_or_default()
+        )),
+        _ if imposed_later => Some(format!(
+            "{} is not in force on {}: it starts on {}, it covers nothing before",
+            h.id,
+            at.date(),
+            h.window.start()
+        )),
         (_, Some(e)) => Some(format!(
             "{}'s share of {}'s exports is not in product-level trade: every flow from {} to {} in the \
              measure's scope{} is counted, an upper bound",
@@ -288,6 +332,7 @@ pub fn coverage(
         flows,
         upper_bound: entity.is_some(),
         note,
+        in_force: not_in_force.is_none() && !imposed_later,
     })
 }
 
@@ -566,8 +611,10 @@ pub fn tariff_path(
     Ok(rows)
 }
 
-/// Trade of `year` covered by each tariff in force on the date of `at`, one
-/// [`Coverage`] per tariff, in id order.
+/// Trade of `year` covered by each measure in force on the date of `at` that
+/// covers flows (tariffs, MFN changes, bans and denial orders, quotas,
+/// subsidies; not exclusions nor purchase commitments), one [`Coverage`] per
+/// measure, in id order.
 pub fn coverage_by_measure(
     at: &ScheduleAt,
     trade: &TradeMatrix,
@@ -576,7 +623,17 @@ pub fn coverage_by_measure(
 ) -> Result<Vec<Coverage>> {
     at.state()
         .in_force()
-        .filter(|m| matches!(m, Measure::Tariff { .. }))
+        .filter(|m| {
+            matches!(
+                m,
+                Measure::Tariff { .. }
+                    | Measure::MfnChange { .. }
+                    | Measure::ExportBan { .. }
+                    | Measure::ImportBan { .. }
+                    | Measure::Quota { .. }
+                    | Measure::Subsidy { .. }
+            )
+        })
         .map(|m| coverage(at, trade, m, year, method))
         .collect()
 }

@@ -183,6 +183,25 @@ pub enum Error {
         /// Position of the row that repeats it.
         second: usize,
     },
+    /// Two flows of one pair and year whose products nest (`9403` and
+    /// `9403.10`): the same trade counted twice.
+    #[error(
+        "rows {first} and {second} (counted from 0) count the same trade twice: {inner} lies inside {outer}, both {flow}; \
+         keep one \
+         level of product per flow (aggregate the finer rows, or drop the coarser ones)"
+    )]
+    NestedFlows {
+        /// The coarser product, e.g. `9403`.
+        outer: String,
+        /// The finer product inside it, e.g. `9403.10`.
+        inner: String,
+        /// Pair and year of both, e.g. `CHN→USA 2017`.
+        flow: String,
+        /// Position of the first of the two rows: rows already in the matrix come first, then the new ones.
+        first: usize,
+        /// Position of the second.
+        second: usize,
+    },
     /// Columns of a table that do not have the same length.
     #[error("column {column} has {got} rows, expected {expected}")]
     ColumnLength {

@@ -258,13 +258,12 @@ impl TradeMatrix {
     fn nested(&self, (a, b): (usize, usize), new: &[(TradeFlow, i64)]) -> Error {
         let (fa, fb) = (self.flow_at(a, new), self.flow_at(b, new));
         let (outer, inner) = if fa.product.digits() < fb.product.digits() { (&fa, &fb) } else { (&fb, &fa) };
-        Error::Invalid {
-            what: "trade flows",
-            reason: format!(
-                "rows {a} and {b} (counted from 0) count the same trade twice: {} lies inside {}, both {}→{} {}; keep \
-                 one level of product per flow (aggregate the finer rows, or drop the coarser ones)",
-                inner.product, outer.product, inner.exporter, inner.importer, inner.year
-            ),
+        Error::NestedFlows {
+            outer: outer.product.to_string(),
+            inner: inner.product.to_string(),
+            flow: format!("{}→{} {}", inner.exporter, inner.importer, inner.year),
+            first: a,
+            second: b,
         }
     }
 

@@ -540,6 +540,11 @@ impl std::fmt::Display for Report {
         )?;
         for [lo, mid, hi] in &self.list_coverage {
             let codes: usize = mid.lines_by_digits.iter().map(|(_, n)| n).sum();
+            if !mid.in_force {
+                let why = mid.note.as_deref().unwrap_or("not in force");
+                writeln!(f, "    {:<48} {:>6}   {why}", mid.name, codes)?;
+                continue;
+            }
             writeln!(
                 f,
                 "    {:<48} {:>6} {:>10} {:>10} {:>10}",

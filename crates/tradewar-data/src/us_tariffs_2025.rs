@@ -991,6 +991,9 @@ pub struct EffectiveRate {
     pub unpriced: Money,
     /// Number of products priced.
     pub products: usize,
+    /// What the answer assumes: a date after the sources, specific duties
+    /// left out of the rates of some lines.
+    pub caveats: Vec<tradewar_core::Caveat>,
 }
 
 /// The trade-weighted rate on US imports from `exporter` on `date`, with
@@ -1010,7 +1013,24 @@ pub fn effective_rate(
     let table = at.mfn_table(Economy::USA).ok_or_else(|| inconsistent("no US MFN table in the schedule".into()))?;
     let (mut wt, mut wb, mut priced, mut unpriced) = (Decimal::ZERO, Decimal::ZERO, 0i64, 0i64);
     let mut products = 0usize;
-    for &row in trade.pair_rows(exporter, Economy::USA) {
+    let mut with_specific = 0usize;
+    let rows = trade.pair_rows(exporter, Economy::USA);
+    if !rows.iter().any(|&r| trade.years()[r as usize] == year) {
+        let mut years: Vec<i32> = rows.iter().map(|&r| trade.years()[r as usize]).collect();
+        years.sort_unstable();
+        years.dedup();
+        let years = match (years.first(), years.last()) {
+            (Some(a), Some(b)) if a == b => format!("only {a}"),
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            _ => format!("none: the trade table has no {exporter} to USA rows (pass trade= with them)"),
+        };
+        return Err(domain(tradewar_core::Error::NoTrade {
+            what: format!("the effective US rate on {exporter}'s goods"),
+            year,
+            years,
+        }));
+    }
+    for &row in rows {
         let r = row as usize;
         if trade.years()[r] != year {
             continue;
@@ -1021,6 +1041,7 @@ pub fn effective_rate(
         let known = table.lines_below(code).next().is_some() || table.duty_for(code).is_some();
         let rate = if chapter != 98 && chapter != 99 && known {
             let r = at.product_rate(Economy::USA, exporter, code).map_err(domain)?;
+            with_specific += r.lines_with_specific;
             r.line_share.zip(r.base_line_share)
         } else {
             None
@@ -1040,6 +1061,12 @@ pub fn effective_rate(
         return Err(inconsistent(format!("no {exporter} to USA trade of {year} could be priced")));
     }
     let p = Decimal::from(priced);
+    let mut caveats: Vec<tradewar_core::Caveat> = at.date_caveat().into_iter().cloned().collect();
+    if with_specific > 0 {
+        caveats.push(tradewar_core::Caveat::SpecificDutyLeftOut {
+            layers: vec![format!("USA MFN ({with_specific} lines, counted as 0)")],
+        });
+    }
     Ok(EffectiveRate {
         date,
         exporter,
@@ -1049,6 +1076,7 @@ pub fn effective_rate(
         priced: Money::from_usd_cents(priced),
         unpriced: Money::from_usd_cents(unpriced),
         products,
+        caveats,
     })
 }
 

@@ -171,6 +171,23 @@ pub struct GsimElasticities {
 impl GsimElasticities {
     /// The canonical GSIM values: `E_m = −1.25`, `E_s = 5`, `E_x = 1.5`.
     pub const CANONICAL: Self = Self { import_demand: -1.25, substitution: 5.0, export_supply: 1.5 };
+
+    /// Checks the signs: `E_m` finite and negative, `E_s` finite and positive,
+    /// `E_x` positive (or infinite); `what` names them in the error (e.g.
+    /// "GSIM elasticities of CHN").
+    pub fn check(&self, what: &str) -> Result<()> {
+        let bad = |reason: String| ModelError::InvalidInput { what: what.to_string(), reason };
+        if !(self.import_demand.is_finite() && self.import_demand < 0.0) {
+            return Err(bad(format!("import demand E_m = {} must be finite and negative", self.import_demand)));
+        }
+        if !(self.substitution.is_finite() && self.substitution > 0.0) {
+            return Err(bad(format!("substitution E_s = {} must be finite and positive", self.substitution)));
+        }
+        if self.export_supply.is_nan() || self.export_supply <= 0.0 {
+            return Err(bad(format!("export supply E_x = {} must be positive (or infinite)", self.export_supply)));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GsimElasticities {
@@ -347,16 +364,7 @@ fn validate(b: &GsimBaseline, after: &BilateralMatrix, options: &GsimOptions) ->
         }
     }
     for (e, region) in b.elasticities.iter().zip(&b.regions) {
-        let what = || format!("GSIM elasticities of {region}");
-        if !(e.import_demand.is_finite() && e.import_demand < 0.0) {
-            return Err(bad(what(), format!("import demand E_m = {} must be finite and negative", e.import_demand)));
-        }
-        if !(e.substitution.is_finite() && e.substitution > 0.0) {
-            return Err(bad(what(), format!("substitution E_s = {} must be finite and positive", e.substitution)));
-        }
-        if e.export_supply.is_nan() || e.export_supply <= 0.0 {
-            return Err(bad(what(), format!("export supply E_x = {} must be positive (or infinite)", e.export_supply)));
-        }
+        e.check(&format!("GSIM elasticities of {region}"))?;
     }
     if !(options.tolerance.is_finite() && options.tolerance > 0.0) || options.max_iterations == 0 {
         return Err(bad(

@@ -214,6 +214,12 @@ impl Outcome {
             if let Some(b) = self.balance(t.reporter, t.partner) {
                 let sought = crate::scenario::fraction(t.reduction.amount()) * 100.0;
                 self.target = Some(TargetScore { target: t.name.clone(), sought, closed: b.change() });
+            } else {
+                self.caveats.push(format!(
+                    "the target \"{}\" is on the balance of {} with {}, which has no trade in the scenario: it is \
+                     not scored",
+                    t.name, t.reporter, t.partner
+                ));
             }
         }
     }

@@ -683,7 +683,12 @@ impl Scenario {
         let mut s = PolicyShocks::default();
         let mut cache: std::collections::HashMap<(Economy, Economy, HsCode), RatePair> =
             std::collections::HashMap::new();
-        let (mut split, mut unknown) = (0usize, 0usize);
+        let mut split = 0usize;
+        let mut unknown_products: std::collections::HashSet<(Economy, Economy, HsCode)> =
+            std::collections::HashSet::new();
+        // By direction: trade in products unknown to the importer's table, and all trade.
+        let mut unknown_value: std::collections::BTreeMap<(Economy, Economy), (f64, f64, Option<HsCode>)> =
+            std::collections::BTreeMap::new();
         let how = self.rates;
         for r in 0..m.len() {
             if m.years()[r] != self.base_year {
@@ -700,19 +705,26 @@ impl Scenario {
                 } else {
                     let (pb, pa) = (before.product_rate(i, e, p)?, after.product_rate(i, e, p)?);
                     split += usize::from(pa.split_lines > 0 || pb.split_lines > 0);
-                    unknown += usize::from(
-                        pa.caveats.iter().any(|c| matches!(c, tradewar_core::Caveat::BaseRateUnknown { .. })),
-                    );
+                    if pa.caveats.iter().any(|c| matches!(c, tradewar_core::Caveat::BaseRateUnknown { .. })) {
+                        unknown_products.insert(key);
+                    }
                     let rate = |pr: &tradewar_core::ProductRate| pr.total(how).map(|t| fraction(t.value()));
                     (rate(&pb), rate(&pa))
                 };
                 cache.insert(key, pair);
                 pair
             };
+            let value = m.values_cents()[r] as f64 / 100.0;
+            let direction = unknown_value.entry((e, i)).or_default();
+            direction.1 += value;
+            if unknown_products.contains(&key) {
+                direction.0 += value;
+                direction.2.get_or_insert(p);
+            }
             s.exporter.push(e);
             s.importer.push(i);
             s.product.push(raw);
-            s.value.push(m.values_cents()[r] as f64 / 100.0);
+            s.value.push(value);
             let Some(t0) = t0 else {
                 return Err(ModelError::InvalidInput {
                     what: format!("flow {e}->{i} of {p}"),
@@ -730,10 +742,15 @@ impl Scenario {
                  (the lowest and highest rates bracket them)"
             ));
         }
-        if unknown > 0 {
-            s.notes.push(format!(
-                "{unknown} product rates are for products unknown to the importer's MFN table (base rate taken as 0)"
-            ));
+        for ((e, i), (unknown, all, example)) in &unknown_value {
+            if let Some(example) = example {
+                s.notes.push(format!(
+                    "${:.2}B of {e}→{i} trade ({:.1}%) is in products unknown to {i}'s MFN table (e.g. {example}): \
+                     their tariffs are taken as 0 and held unchanged",
+                    unknown / 1e9,
+                    100.0 * unknown / all
+                ));
+            }
         }
         // Changes the tariff and ban columns cannot carry.
         let (b_state, a_state) = (before.state(), after.state());

@@ -133,10 +133,14 @@ impl SmartElasticities {
     }
 
     fn validate(&self, market: usize) -> Result<()> {
-        let bad = |reason: String| ModelError::InvalidInput {
-            what: format!("SMART elasticities of market {market}"),
-            reason,
-        };
+        self.check(&format!("SMART elasticities of market {market}"))
+    }
+
+    /// Checks the signs: `e_m` finite and negative, `e_x` positive (99 or
+    /// more: infinite), σ finite and non-negative; `what` names them in the
+    /// error.
+    pub fn check(&self, what: &str) -> Result<()> {
+        let bad = |reason: String| ModelError::InvalidInput { what: what.to_string(), reason };
         let (em, ex, s) = (self.import_demand, self.export_supply, self.substitution);
         if !(em.is_finite() && em < 0.0) {
             return Err(bad(format!("import-demand elasticity e_m = {em} must be finite and negative")));
@@ -813,7 +817,9 @@ fn market_kernel(el: &SmartElasticities, cols: Columns<'_>, out: FlowOut<'_>, to
         *td_k = floored;
     }
     // Σ TD* = 0 exactly in arithmetic, so without gains there is no loss either.
-    let (scale, keep) = if gains > 0.0 { (-losses / gains, 1.0) } else { (1.0, 0.0) };
+    // The floor only shrinks losses, so the scale is at most 1; in floating
+    // point, nearly equal tariff changes can round it a hair above (capped).
+    let (scale, keep) = if gains > 0.0 { ((-losses / gains).min(1.0), 1.0) } else { (1.0, 0.0) };
 
     // Pass 3: scale gains, final flows, revenue, welfare, price.
     let mut sums = SmartMarketTotal { flows: rows, diversion_scale: scale, ..SmartMarketTotal::default() };

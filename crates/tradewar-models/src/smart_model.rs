@@ -27,8 +27,10 @@ pub struct SmartModel {
 }
 
 impl SmartModel {
-    /// WITS's defaults: σ = 1.5 everywhere, e_x infinite, and the given e_m.
+    /// WITS's defaults: σ = 1.5 everywhere, e_x infinite, and the given e_m
+    /// (finite and negative, else refused here rather than at run time).
     pub fn wits_defaults(import_demand: f64) -> Result<Self> {
+        crate::smart::SmartElasticities::with_infinite_supply(import_demand).check("SMART import demand")?;
         Ok(Self {
             sigmas: SigmaTable::new(DEFAULT_SUBSTITUTION)?,
             import_demand,

@@ -829,3 +829,18 @@ fn gsim_reports_non_convergence_and_bad_input() {
         close(p.demand(&prices, r) / (x0 * prices[r].powf(1.5)), 1.0, 1e-11);
     }
 }
+
+/// Nearly equal tariff cuts on two partners: the diversion scale rounded to a
+/// hair above 1 before it was capped (found by the property test above).
+#[test]
+#[allow(clippy::unreadable_literal)] // the values proptest found, as it printed them
+fn smart_diversion_scale_is_capped_at_one() {
+    let el = SmartElasticities { import_demand: -0.05, export_supply: 99.0, substitution: 10.042385755327464 };
+    let markets =
+        vec![(el, vec![(258.2348442446747, 0.7720805499650085, 0.0), (361.066649508297, 0.7714164793882035, 0.0)])];
+    let (flows, el) = build(&markets);
+    let res = smart(&flows, &el, &[]).unwrap();
+    assert!(res.markets[0].diversion_scale <= 1.0, "{}", res.markets[0].diversion_scale);
+    let sum_td: f64 = res.flows.trade_diversion.iter().sum();
+    assert!(sum_td.abs() <= 1e-9 * (258.2348442446747 + 361.066649508297));
+}
