@@ -199,6 +199,7 @@ pub(crate) fn coverage_rows(rows: &[Coverage]) -> TableData {
         .with("method", str_col(rows, |c| method_name(c.method).to_string()))
         .with("flows", str_col(rows, |c| flows_name(c.flows).to_string()))
         .with("upper_bound", Column::Bool(rows.iter().map(|c| c.upper_bound).collect()))
+        .with("in_force", Column::Bool(rows.iter().map(|c| c.in_force).collect()))
 }
 
 fn flows_name(f: CoveredFlows) -> &'static str {
@@ -269,6 +270,11 @@ record_class!(
     #[getter]
     fn upper_bound(&self) -> bool {
         self.0.upper_bound
+    }
+    /// Whether the measure is in force on the date asked (one that is not covers nothing; `note` says why).
+    #[getter]
+    fn in_force(&self) -> bool {
+        self.0.in_force
     }
     /// Why the number is what it is, where the method alone does not say.
     #[getter]
@@ -723,6 +729,7 @@ fn tariff_averages_fn(
         crate::caveats::warn_all(py, std::slice::from_ref(c))?;
     }
     let averages = crate::detached(py, || tariff_averages(&at, t, imp, exp, year, method))?;
+    warn_specific(py, std::iter::once(&averages))?;
     Ok(PyTariffAverages(DatedAverages { date, averages }))
 }
 
@@ -751,7 +758,31 @@ fn tariff_path(
         let outside: Vec<tradewar_core::Caveat> = dates.iter().filter_map(|d| c.caveat_for(*d)).collect();
         crate::caveats::warn_rows(py, &outside)?;
     }
+    warn_specific(py, rows.iter().map(|(_, a)| a))?;
     Ok(PyTable(averages_rows(&rows)))
+}
+
+/// Warns when averages count lines with a specific (per-unit) duty at 0 (no unit value to price them).
+fn warn_specific<'a>(py: Python<'_>, averages: impl Iterator<Item = &'a TariffAverages>) -> Result<()> {
+    let (mut rows, mut worst) = (0usize, None::<&TariffAverages>);
+    for a in averages.filter(|a| a.lines_with_specific > 0) {
+        rows += 1;
+        if worst.is_none_or(|w| a.lines_with_specific > w.lines_with_specific) {
+            worst = Some(a);
+        }
+    }
+    let Some(a) = worst else { return Ok(()) };
+    let more = if rows > 1 { format!(" (the most of {rows} averages with such lines)") } else { String::new() };
+    crate::caveats::warn(
+        py,
+        "IncompleteRateWarning",
+        &format!(
+            "{} of the {} national lines of {} on {} have a specific (per-unit) duty that the averages count as 0 \
+             (no unit value prices it){more}: the averages are low on those lines",
+            a.lines_with_specific, a.lines, a.importer, a.exporter
+        ),
+    )?;
+    Ok(())
 }
 
 /// Year-by-year progress of a purchase commitment, measured on `trade` (the seller's

@@ -41,16 +41,18 @@ pub(crate) fn warn_all(py: Python<'_>, caveats: &[Caveat]) -> PyResult<()> {
 /// Issues, for a table of many answers, one warning per kind of caveat met,
 /// saying how many rows carry it and quoting the first.
 pub(crate) fn warn_rows<'a>(py: Python<'_>, caveats: impl IntoIterator<Item = &'a Caveat>) -> PyResult<()> {
-    let mut seen: Vec<(&'static str, usize, String)> = Vec::new();
+    // One warning per kind of caveat (not per class: a class holds several kinds).
+    let mut seen: Vec<(std::mem::Discriminant<Caveat>, &'static str, usize, String)> = Vec::new();
     for c in caveats {
         let Some(class) = class_of(c) else { continue };
-        match seen.iter_mut().find(|(k, _, _)| *k == class) {
-            Some((_, n, _)) => *n += 1,
-            None => seen.push((class, 1, c.to_string())),
+        let kind = std::mem::discriminant(c);
+        match seen.iter_mut().find(|(k, ..)| *k == kind) {
+            Some((_, _, n, _)) => *n += 1,
+            None => seen.push((kind, class, 1, c.to_string())),
         }
     }
-    for (class, n, first) in seen {
-        let more = if n > 1 { format!(" (and {} more rows with a caveat of this kind)", n - 1) } else { String::new() };
+    for (_, class, n, first) in seen {
+        let more = if n > 1 { format!(" (and {} more answers with a caveat of this kind)", n - 1) } else { String::new() };
         warn(py, class, &format!("{first}{more}"))?;
     }
     Ok(())

@@ -137,8 +137,19 @@ fn us_tariffs_2025_latest_date() -> Result<NaiveDate> {
 
 /// A trade-weighted tariff rate on US imports from one partner on one date.
 #[pyclass(frozen, eq, hash, name = "EffectiveRate", module = "tradewar")]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PyEffectiveRate(pub EffectiveRate);
+
+/// Equal when every figure is: the caveats were issued as warnings when the rate was computed, and a rate
+/// rebuilt from its repr has none.
+impl PartialEq for PyEffectiveRate {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        (a.date, a.exporter, a.year, a.total, a.base, a.priced, a.unpriced, a.products)
+            == (b.date, b.exporter, b.year, b.total, b.base, b.priced, b.unpriced, b.products)
+    }
+}
+impl Eq for PyEffectiveRate {}
 
 impl Hash for PyEffectiveRate {
     fn hash<H: Hasher>(&self, h: &mut H) {
@@ -180,6 +191,7 @@ impl PyEffectiveRate {
             priced: priced.0,
             unpriced: unpriced.0,
             products,
+            caveats: Vec::new(),
         }))
     }
     /// The date priced.
@@ -307,6 +319,7 @@ fn us_effective_rate(
         None => embedded::us_china_trade()?,
     };
     let r = crate::detached(py, || us_tariffs_2025::effective_rate(&s, t, exporter, year, date))?;
+    crate::caveats::warn_all(py, &r.caveats)?;
     Ok(PyEffectiveRate(r))
 }
 

@@ -98,6 +98,7 @@ fn core_class(e: &CoreError) -> (&'static str, &'static str) {
         CoreError::InvalidEvent { .. } => ("TimelineError", "InvalidEvent"),
         CoreError::ColumnLength { .. } => ("ColumnError", "ColumnLength"),
         CoreError::DuplicateFlow { .. } => ("DuplicateError", "DuplicateFlow"),
+        CoreError::NestedFlows { .. } => ("DuplicateError", "NestedFlows"),
         CoreError::Invalid { .. } => ("ValidationError", "Invalid"),
         CoreError::SelfPair { .. } => ("UnanswerableError", "SelfPair"),
         CoreError::NotCovered { .. } => ("UnanswerableError", "NotCovered"),
@@ -122,7 +123,11 @@ fn data_class(e: &DataError) -> (&'static str, &'static str) {
         DataError::MissingColumn { .. } => ("CsvFormatError", "MissingColumn"),
         DataError::Inconsistent { .. } => ("DataConsistencyError", "Inconsistent"),
         DataError::Row { .. } => ("DataRowError", "Row"),
-        DataError::Domain { .. } => ("DataRowError", "Domain"),
+        // A question the data cannot answer (a year without trade, say) is that, whichever crate asked it.
+        DataError::Domain { error, .. } => match core_class(error) {
+            unanswerable @ ("UnanswerableError", _) => unanswerable,
+            _ => ("DataRowError", "Domain"),
+        },
         DataError::Json { .. } => ("JsonFormatError", "Json"),
         DataError::UnsupportedSchema { .. } => ("SchemaVersionError", "UnsupportedSchema"),
         _ => ("DataError", "Other"),

@@ -584,6 +584,7 @@ impl PyGsimModel {
             "subheading" => "subheading",
             _ => return Err(invalid(format!("unknown level {level:?}: expected chapter or subheading"))),
         };
+        tradewar_models::gsim::GsimElasticities { import_demand, substitution, export_supply }.check("GsimModel")?;
         let spec = Spec::Gsim { import_demand, substitution, export_supply, level };
         Ok((Self { e: (import_demand, substitution, export_supply), level }, PyModel { spec }))
     }

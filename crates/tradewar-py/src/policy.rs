@@ -1248,15 +1248,16 @@ impl PyScheduleAt {
         self.stack(py, importer, exporter, line)
     }
     /// Only the total ad valorem duty on a line (None when a ban or a prohibitive duty
-    /// stops trade); refused as `stack` refuses.
+    /// stops trade); refused as `stack` refuses, and warns as `stack` does (a date after
+    /// the sources, a base rate unknown, a specific duty left out).
     fn total(
         &self,
+        py: Python<'_>,
         importer: &Bound<'_, PyAny>,
         exporter: &Bound<'_, PyAny>,
         line: &Bound<'_, PyAny>,
     ) -> Result<Option<PyPercent>> {
-        let (i, e) = (economy_param(importer, "importer")?, economy_param(exporter, "exporter")?);
-        Ok(self.inner.total(i, e, hs_param(line, "line")?)?.map(PyPercent))
+        Ok(self.stack(py, importer, exporter, line)?.0.total_ad_valorem.map(PyPercent))
     }
     /// The base (MFN) ad valorem rate of a line, after MFN changes in force.
     fn base_rate(&self, importer: &Bound<'_, PyAny>, line: &Bound<'_, PyAny>) -> Result<Option<PyPercent>> {
