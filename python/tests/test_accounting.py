@@ -221,7 +221,9 @@ def test_read_comtrade_and_sigmas(tmp_path: Path) -> None:
     assert m.balance("USA", "CHN", 2017).import_basis == ["cif"]
     s = tmp_path / "s.csv"
     s.write_text("hts10,sigma\n9403100000,2.5\n9403100000,9\n")
-    assert tw.read_sigmas(s) == {tw.HsCode("9403100000"): 2.5}
+    with pytest.raises(tw.exceptions.DuplicateRowError, match="line 2 and on line 3"):
+        tw.read_sigmas(s)
+    assert tw.read_sigmas(s, keep_first=True) == {tw.HsCode("9403100000"): 2.5}
     s.write_text("hts10,sigma\n9403100000,-1\n")
     with pytest.raises(tw.DataError, match="sigma"):
         tw.read_sigmas(s)

@@ -82,11 +82,13 @@ def balance_and_target(
 
 
 def compare_models(outcomes: Sequence[_core.Outcome], *, economy: str = "USA", column: str = "welfare_gain", ax: Any = None) -> Any:
-    """One bar per outcome: `column` of the economy table for `economy`, in billions.
+    """One bar per outcome: `column` of the economy table for `economy`.
 
-    Each outcome gets its own bar: outcomes of one model are told apart by their scenario
-    (and by their position when that is the same too), never stacked on one label. A model
-    that does not measure `column` (welfare in accounting or GE) shows no bar, marked "n/a".
+    Amounts in USD are drawn in billions; columns in percent (names ending in `_pct`) as
+    they are. Each outcome gets its own bar: outcomes of one model are told apart by their
+    scenario (and by their position when that is the same too), never stacked on one label.
+    A model that does not measure `column` (welfare in accounting or GE) draws no bar,
+    marked "n/a". An economy in none of the outcomes is refused (KeyError).
     """
     ax = _axes(ax)
     labels = [o.model for o in outcomes]
@@ -94,19 +96,26 @@ def compare_models(outcomes: Sequence[_core.Outcome], *, economy: str = "USA", c
         labels = [f"{o.model}\n{o.scenario}" for o in outcomes]
     if len(set(labels)) < len(labels):
         labels = [f"{label} #{k + 1}" for k, label in enumerate(labels)]
+    percent = column.endswith("_pct")
+    scale = 1.0 if percent else 1e9
     values = []
+    seen: set[str] = set()
     for o in outcomes:
         t = o.economies().to_dict()
         if column not in t:
             raise KeyError(f"column {column!r} is not in the economy table; choose one of {sorted(t)}")
+        seen.update(str(e) for e in t["economy"])
         rows = [v for e, v in zip(t["economy"], t[column]) if e == str(economy)]
-        values.append(float(rows[0]) / 1e9 if rows and rows[0] is not None else float("nan"))
+        values.append(float(rows[0]) / scale if rows and rows[0] is not None else float("nan"))
+    if outcomes and str(economy) not in seen:
+        raise KeyError(f"economy {economy!r} is in none of the outcomes; they have {sorted(seen)}")
     positions = list(range(len(labels)))
-    ax.bar(positions, [0.0 if v != v else v for v in values])
+    # NaN draws no bar (a bar of height 0 would read as a measured zero).
+    ax.bar(positions, values)
     ax.set_xticks(positions, labels)
     for x, v in zip(positions, values):
         if v != v:
             ax.annotate("n/a", (x, 0.0), ha="center", va="bottom")
-    ax.set_ylabel(f"{column} of {economy} (USD billion)")
+    ax.set_ylabel(f"{column} of {economy} ({'%' if percent else 'USD billion'})")
     ax.set_title("Model comparison")
     return ax

@@ -203,6 +203,11 @@ impl Row<'_> {
         self.line
     }
 
+    /// Whether the header has the column.
+    pub(crate) fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|c| c == column)
+    }
+
     /// The raw text of a column ("" when empty).
     pub(crate) fn get(&self, column: &str) -> &str {
         self.columns.iter().position(|c| c == column).and_then(|i| self.record.get(i)).map_or("", str::trim)

@@ -172,7 +172,7 @@ pub fn phase_one_increments() -> Result<&'static YearlyAmounts> {
 /// Broda–Weinstein (2006) US elasticities of substitution by HTS10, 1990–2001.
 pub fn broda_weinstein_sigmas() -> Result<&'static BTreeMap<HsCode, f64>> {
     static CELL: OnceLock<Result<BTreeMap<HsCode, f64>>> = OnceLock::new();
-    cached(&CELL, || loaders::read_sigmas(&name(BW_SIGMA.0), BW_SIGMA.1.as_bytes()))
+    cached(&CELL, || loaders::read_sigmas_keep_first(&name(BW_SIGMA.0), BW_SIGMA.1.as_bytes()))
 }
 
 /// The 30-country 2006 gravity sample of `gegravity`'s documentation, as CSV text.

@@ -65,6 +65,18 @@ pub enum DataError {
         /// Where it appears again.
         second: String,
     },
+    /// A key that a file must list once (a code of an elasticity table) on two lines.
+    #[error("{source_name}: {key} is listed on {first} and on {second}; keep one")]
+    DuplicateEntry {
+        /// File or dataset name.
+        source_name: String,
+        /// What is listed twice, e.g. `the elasticity of 2103.20.40.20`.
+        key: String,
+        /// Where it first appears, e.g. `line 2`.
+        first: String,
+        /// Where it appears again.
+        second: String,
+    },
     /// The CSV itself is malformed (unbalanced quotes, ragged rows...).
     #[error("{source_name}, line {line}: malformed CSV: {message}")]
     Csv {

@@ -45,11 +45,11 @@ fn parse_usd(s: &str) -> tradewar_core::Result<Money> {
 }
 
 /// Checks a flow where it was read, naming the column to blame.
-fn check_flow(row: &Row<'_>, flow: &TradeFlow) -> Result<()> {
+fn check_flow(row: &Row<'_>, flow: &TradeFlow, value_column: &str) -> Result<()> {
     flow.validate().map_err(|e| {
         let column = match e {
             CoreError::Invalid { .. } => "importer",
-            _ => "value_usd",
+            _ => value_column,
         };
         row.error(column, e)
     })
@@ -72,8 +72,9 @@ fn matrix_of(source_name: &str, flows: Vec<TradeFlow>, lines: &[u64], duplicates
 }
 
 /// Reads trade flows in tradewar's own layout:
-/// `year,exporter,importer,product,value_usd,basis` (the product column may
-/// also be called `hs6`; other columns are ignored). A flow (exporter,
+/// `year,exporter,importer,product,value_usd[,basis]` (the product column
+/// may also be called `hs6`; without a basis column every value is a customs
+/// value, as in [`TradeMatrix`]'s Python constructor; other columns are ignored). A flow (exporter,
 /// importer, product, year) on two lines is refused ([`DataError::Duplicate`]);
 /// [`read_trade_csv_with`] can sum them instead.
 pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatrix> {
@@ -82,7 +83,7 @@ pub fn read_trade_csv<R: Read>(source_name: &str, reader: R) -> Result<TradeMatr
 
 /// [`read_trade_csv`], doing `duplicates` with a flow on two lines.
 pub fn read_trade_csv_with<R: Read>(source_name: &str, reader: R, duplicates: Duplicates) -> Result<TradeMatrix> {
-    let src = CsvSource::open(source_name, reader, &["year", "exporter", "importer", "value_usd", "basis"])?;
+    let src = CsvSource::open(source_name, reader, &["year", "exporter", "importer", "value_usd"])?;
     let mut flows = Vec::new();
     let mut lines = Vec::new();
     src.for_each(|row| {
@@ -93,9 +94,13 @@ pub fn read_trade_csv_with<R: Read>(source_name: &str, reader: R, duplicates: Du
             importer: row.parse("importer", Economy::new)?,
             product: row.parse(product_col, HsCode::new)?,
             value: row.parse("value_usd", parse_usd)?,
-            basis: row.parse("basis", str::parse::<ValuationBasis>)?,
+            basis: if row.has("basis") {
+                row.parse("basis", str::parse::<ValuationBasis>)?
+            } else {
+                ValuationBasis::CustomsValue
+            },
         };
-        check_flow(row, &flow)?;
+        check_flow(row, &flow, "value_usd")?;
         flows.push(flow);
         lines.push(row.line());
         Ok(())
@@ -161,7 +166,7 @@ pub fn read_comtrade_csv_with<R: Read>(source_name: &str, reader: R, duplicates:
             value: row.parse("primary_value_usd", parse_usd)?,
             basis,
         };
-        check_flow(row, &flow)?;
+        check_flow(row, &flow, "primary_value_usd")?;
         flows.push(flow);
         lines.push(row.line());
         Ok(())
@@ -488,10 +493,22 @@ pub fn read_published_totals<R: Read>(source_name: &str, reader: R) -> Result<Ve
     Ok(out)
 }
 
-/// An elasticity by product: `hts10,sigma` (the first value of a duplicated code is kept).
+/// An elasticity by product: `hts10,sigma`. A code listed twice is refused,
+/// naming both lines (the Broda–Weinstein source lists one code twice with
+/// different values: pick one with [`read_sigmas_keep_first`]).
 pub fn read_sigmas<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsCode, f64>> {
+    read_sigmas_with(source_name, reader, false)
+}
+
+/// [`read_sigmas`], keeping the first value of a code listed twice (how the
+/// embedded Broda–Weinstein table is read; its PROVENANCE.md names the code).
+pub fn read_sigmas_keep_first<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsCode, f64>> {
+    read_sigmas_with(source_name, reader, true)
+}
+
+fn read_sigmas_with<R: Read>(source_name: &str, reader: R, keep_first: bool) -> Result<BTreeMap<HsCode, f64>> {
     let src = CsvSource::open(source_name, reader, &["hts10", "sigma"])?;
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<HsCode, (f64, u64)> = BTreeMap::new();
     src.for_each(|row| {
         let code = row.parse("hts10", HsCode::new)?;
         let s = row.get("sigma");
@@ -504,15 +521,47 @@ pub fn read_sigmas<R: Read>(source_name: &str, reader: R) -> Result<BTreeMap<HsC
                 },
             )
         })?;
-        out.entry(code).or_insert(v);
+        match out.get(&code) {
+            None => {
+                out.insert(code, (v, row.line()));
+            }
+            Some(_) if keep_first => {}
+            Some(&(_, first)) => {
+                return Err(DataError::DuplicateEntry {
+                    source_name: source_name.to_string(),
+                    key: format!("the elasticity of {code}"),
+                    first: format!("line {first}"),
+                    second: format!("line {}", row.line()),
+                })
+            }
+        }
         Ok(())
     })?;
-    Ok(out)
+    Ok(out.into_iter().map(|(c, (v, _))| (c, v)).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sigma_duplicates_are_refused_unless_the_first_is_kept() {
+        let twice = "hts10,sigma\n2103204020,66.7\n0101110010,2\n2103204020,5.47\n";
+        let e = read_sigmas("s.csv", twice.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&e, DataError::DuplicateEntry { first, second, .. } if first == "line 2" && second == "line 4")
+        );
+        assert!(e.to_string().contains("2103.20.4020"), "{e}");
+        let kept = read_sigmas_keep_first("s.csv", twice.as_bytes()).unwrap();
+        assert_eq!(kept[&HsCode::new("2103204020").unwrap()], 66.7);
+    }
+
+    #[test]
+    fn comtrade_errors_name_its_value_column() {
+        let ct = "year,reporter,partner,flow,hs_code,primary_value_usd\n2017,USA,CHN,M,940310,0.001\n";
+        let e = read_comtrade_csv("c.csv", ct.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("primary_value_usd"), "{e}");
+    }
 
     #[test]
     fn trade_csv_errors_name_the_place() {
@@ -523,6 +572,13 @@ mod tests {
             "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,100,fob\n2017,USA,XXX,120190,5,fob\n";
         let e = read_trade_csv("t.csv", bad_row.as_bytes()).unwrap_err();
         assert_eq!(e.to_string(), "t.csv, line 3, column \"importer\": unknown economy \"XXX\": expected an ISO 3166-1 alpha-3 code such as \"USA\" or an aggregate (WLD, ROW, EU27, EU28)");
+        // Without a basis column, customs values (as the Python constructor takes them).
+        let no_basis =
+            read_trade_csv("t.csv", "year,exporter,importer,hs6,value_usd\n2017,USA,CHN,120190,100\n".as_bytes());
+        assert_eq!(no_basis.unwrap().get(0).unwrap().basis, ValuationBasis::CustomsValue);
+        // An empty basis cell in a basis column is still refused.
+        let empty = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,100,\n";
+        assert!(matches!(read_trade_csv("t.csv", empty.as_bytes()), Err(DataError::Row { .. })));
         let bad_col = "year,exporter,importer,hs6,value,basis\n";
         assert!(matches!(read_trade_csv("t.csv", bad_col.as_bytes()), Err(DataError::MissingColumn { .. })));
         let neg = "year,exporter,importer,hs6,value_usd,basis\n2017,USA,CHN,120190,-1,fob\n";

@@ -1022,10 +1022,10 @@ pub fn effective_rate(
         let years = match (years.first(), years.last()) {
             (Some(a), Some(b)) if a == b => format!("only {a}"),
             (Some(a), Some(b)) => format!("{a}-{b}"),
-            _ => format!("none: the trade table has no {exporter} to USA rows (pass trade= with them)"),
+            _ => "none".to_string(),
         };
         return Err(domain(tradewar_core::Error::NoTrade {
-            what: format!("the effective US rate on {exporter}'s goods"),
+            what: format!("the effective US rate on {exporter}'s goods, weighted by {exporter} to USA trade"),
             year,
             years,
         }));

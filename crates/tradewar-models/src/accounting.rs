@@ -68,10 +68,22 @@ impl AccountingModel {
         revenue_change: &mut [f64],
     ) -> Result<String> {
         if !c.after || c.before {
-            return Err(c.unsupported(
-                self.name(),
-                "only a quota or subsidy coming into force is applied: models start from open, unsubsidised trade",
-            ));
+            let reason = match c.measure.as_ref() {
+                Measure::ExportBan { entity: Some(_), .. } => {
+                    "a denial order on one firm stops trade that product-level data cannot tell apart from the \
+                     rest of the pair's, so the model can neither remove nor restore it: compare two dates on the \
+                     same side of the order"
+                }
+                Measure::ExportBan { .. } => {
+                    "an export ban in force at the earlier date would have to be lifted from trade that the base \
+                     year's data do not show: compare two dates on the same side of the ban"
+                }
+                _ => {
+                    "a quota or subsidy is applied only as it comes into force: models start from open, \
+                      unsubsidised trade"
+                }
+            };
+            return Err(c.unsupported(self.name(), reason));
         }
         let h = c.measure.header();
         let in_scope = |k: usize, importer_in: Economy, exporter_in: Economy| {

@@ -266,9 +266,20 @@ pub fn date_param(v: &Bound<'_, PyAny>, what: &str) -> Result<NaiveDate> {
     if let Ok(s) = v.cast::<PyString>() {
         return parse_date(&s.to_string()).map_err(|e| crate::error::located(e, what));
     }
+    if v.get_type().fully_qualified_name().is_ok_and(|n| n == "numpy.datetime64") {
+        // To whole days, then a datetime.date (None for NaT).
+        let day = v.call_method1("astype", ("datetime64[D]",)).and_then(|d| d.call_method0("item"));
+        return match day {
+            Ok(d) if d.extract::<NaiveDate>().is_ok() => date_param(&d, what),
+            _ => Err(invalid(format!("{what}: {} is not a date in 1900-2100", shown(v)))),
+        };
+    }
     match v.extract::<NaiveDate>() {
         Ok(d) => tradewar_core::check_date(d).map_err(|e| crate::error::located(e, what)),
-        Err(_) => Err(type_error(format!("{what}: expected a datetime.date or a YYYY-MM-DD string, got {}", shown(v)))),
+        Err(_) => Err(type_error(format!(
+            "{what}: expected a datetime.date, numpy.datetime64 or a YYYY-MM-DD string, got {}",
+            shown(v)
+        ))),
     }
 }
 
@@ -420,6 +431,7 @@ pub mod arg {
         total("total") -> bool = super::bool_arg;
         rebate("rebate") -> bool = super::bool_arg;
         aggregate("aggregate") -> bool = super::bool_arg;
+        keep_first("keep_first") -> bool = super::bool_arg;
         timeline("timeline") -> PyTimeline = super::class_arg;
         trade("trade") -> PyTradeMatrix = super::class_arg;
         schedule("schedule") -> PySchedule = super::class_arg;

@@ -119,6 +119,7 @@ fn data_class(e: &DataError) -> (&'static str, &'static str) {
         DataError::FieldTooLong { .. } => ("CsvFormatError", "FieldTooLong"),
         DataError::DuplicateColumn { .. } => ("CsvFormatError", "DuplicateColumn"),
         DataError::Duplicate { .. } => ("DuplicateRowError", "Duplicate"),
+        DataError::DuplicateEntry { .. } => ("DuplicateRowError", "DuplicateEntry"),
         DataError::Csv { .. } => ("CsvFormatError", "Csv"),
         DataError::MissingColumn { .. } => ("CsvFormatError", "MissingColumn"),
         DataError::Inconsistent { .. } => ("DataConsistencyError", "Inconsistent"),

@@ -67,11 +67,17 @@ fn read_comtrade_csv(
     Ok(PyTradeMatrix(Arc::new(m)))
 }
 
-/// Elasticities of substitution by product from CSV (`hts10,sigma`); the first value of a
-/// repeated code is kept.
+/// Elasticities of substitution by product from CSV (`hts10,sigma`). A code listed twice is
+/// refused naming both lines, unless `keep_first=True` keeps its first value.
 #[pyfunction]
-fn read_sigmas(py: Python<'_>, #[pyo3(from_py_with = arg::path)] path: PathBuf) -> Result<BTreeMap<PyHsCode, f64>> {
-    let s = read_path(py, &path, loaders::read_sigmas)?;
+#[pyo3(signature = (path, *, keep_first = false))]
+fn read_sigmas(
+    py: Python<'_>,
+    #[pyo3(from_py_with = arg::path)] path: PathBuf,
+    #[pyo3(from_py_with = arg::keep_first)] keep_first: bool,
+) -> Result<BTreeMap<PyHsCode, f64>> {
+    let read = if keep_first { loaders::read_sigmas_keep_first } else { loaders::read_sigmas };
+    let s = read_path(py, &path, read)?;
     Ok(s.into_iter().map(|(k, v)| (PyHsCode(k), v)).collect())
 }
 

@@ -1366,7 +1366,17 @@ fn stacks_table(stacks: &[tradewar_core::DutyStack]) -> PyTable {
                         .collect(),
                 ),
             )
-            .with("blocked", Column::Bool(stacks.iter().map(|s| !s.blocked_by.is_empty()).collect())),
+            .with("blocked", Column::Bool(stacks.iter().map(|s| !s.blocked_by.is_empty()).collect()))
+            // Each row's own flags (the warnings say how many rows carry each kind).
+            .with(
+                "caveats",
+                Column::Str(
+                    stacks
+                        .iter()
+                        .map(|s| s.caveats.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                        .collect(),
+                ),
+            ),
     )
 }
 

@@ -266,7 +266,11 @@ impl PyPercent {
     #[new]
     #[pyo3(signature = (value, *, signed = false))]
     fn new(value: &Bound<'_, PyAny>, #[pyo3(from_py_with = arg::signed)] signed: bool) -> Result<Self> {
-        let d = decimal_arg(value, "percent")?;
+        // A Percent stands for its value (it has __float__, which decimal_arg refuses as inexact).
+        let d = match value.cast::<Self>() {
+            Ok(p) => p.get().0.value(),
+            Err(_) => decimal_arg(value, "percent")?,
+        };
         Ok(Self(if signed { Percent::new_signed(d) } else { Percent::new(d)? }))
     }
     /// The value in percent.

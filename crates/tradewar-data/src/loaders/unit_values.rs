@@ -48,7 +48,7 @@ pub fn read_unit_values_csv<R: Read>(source_name: &str, reader: R) -> Result<Uni
             value: row.parse("value_usd", parse_usd)?,
             basis: row.parse("basis", str::parse::<ValuationBasis>)?,
         };
-        check_flow(row, &flow)?;
+        check_flow(row, &flow, "value_usd")?;
         let invalid =
             |column: &str, reason: String| row.error(column, CoreError::Invalid { what: "unit value", reason });
         if flow.product.level() != HsLevel::Subheading {
