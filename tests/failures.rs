@@ -282,7 +282,7 @@ fn ge_refuses_impossible_inputs_with_typed_errors() {
 
 fn gsim_baseline(trade: &[[f64; 2]; 2]) -> GsimBaseline {
     GsimBaseline {
-        regions: vec![Economy::USA, Economy::CHN],
+        regions: vec!["USA".into(), "CHN".into()],
         trade: BilateralMatrix::from_rows(trade).unwrap(),
         tariffs: BilateralMatrix::filled(2, 1.0),
         elasticities: vec![GsimElasticities::CANONICAL; 2],

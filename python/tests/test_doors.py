@@ -168,6 +168,16 @@ def world() -> tw.GeWorld:
 
 
 @functools.cache
+def gsim_world() -> tw.GsimWorld:
+    return tw.GsimWorld(["US", "EU"], [[0.0, 50.0], [80.0, 200.0]], [[1.0, 1.41], [1.32, 1.0]])
+
+
+@functools.cache
+def gsim_results() -> tw.GsimResults:
+    return tw.GsimModel().run_world(gsim_world(), {("US", "EU"): 1.0, ("EU", "US"): 1.0})
+
+
+@functools.cache
 def sweep() -> tw.Sweep:
     return tw.Sweep(draws=3, seed=1, params={"import_demand": ("normal", -1.5, 0.1)})
 
@@ -362,8 +372,22 @@ CALLS: dict[str, Callable[[], Call]] = {
     "GsimModel": lambda: (
         tw.GsimModel,
         [],
-        {"import_demand": -1.25, "substitution": 5.0, "export_supply": 1.5, "level": "chapter"},
+        {"import_demand": -1.25, "substitution": 5.0, "export_supply": 1.5, "level": "chapter", "form": "linear"},
     ),
+    "GsimModel.run_world": lambda: (
+        tw.GsimModel(form="linear").run_world,
+        [gsim_world(), {("US", "EU"): 1.0, ("EU", "US"): 1.0}],
+        {},
+    ),
+    "GsimModel.run_world(matrix)": lambda: (tw.GsimModel().run_world, [gsim_world(), [[1.0, 1.0], [1.0, 1.0]]], {}),
+    "GsimWorld": lambda: (tw.GsimWorld, [["US", "EU"], [[0.0, 50.0], [80.0, 200.0]], [[1.0, 1.41], [1.32, 1.0]]], {}),
+    "GsimWorld.from_table": lambda: (
+        tw.GsimWorld.from_table,
+        [{"exporter": ["US", "EU", "EU"], "importer": ["EU", "US", "EU"], "trade": [50.0, 80.0, 200.0],
+          "tariff_factor": [1.41, 1.32, 1.0]}],
+        {"exporter": "exporter", "importer": "importer", "trade": "trade", "tariff_factor": "tariff_factor"},
+    ),
+    "GsimResults.from_json": lambda: (tw.GsimResults.from_json, [gsim_results().to_json()], {}),
     "GeModel": lambda: (tw.GeModel, [], {"sigma": 5.0, "reference": "DEU", "world": world(), "rebate": True}),
     "Model.run_many": lambda: (tw.AccountingModel().run_many, [[scenario()]], {}),
     "Outcome.from_json": lambda: (tw.Outcome.from_json, [tw.AccountingModel().run(scenario()).to_json()], {}),
@@ -410,7 +434,7 @@ EVALUABLE = (
     tw.Stacking, tw.Measure, tw.Event, tw.Timeline, tw.MfnTable, tw.Schedule, tw.DutyStack, tw.TradeMatrix, tw.Table,
     tw.GeWorld, tw.GeModel, tw.SmartModel, tw.GsimModel, tw.AccountingModel, tw.Sweep, tw.Outcome, tw.Replay,
     tw.ScenarioFile, tw.Balance, tw.Coverage, tw.TariffAverages, tw.CommitmentProgress, tw.TargetProgress,
-    tw.EffectiveRate,
+    tw.EffectiveRate, tw.GsimWorld, tw.GsimResults,
 )
 
 
@@ -544,6 +568,8 @@ JSON_TYPES: dict[str, tuple[Callable[[str], Any], Callable[[], str]]] = {
     ),
     "Scenario": (tw.Scenario.from_json, lambda: scenario().to_json()),
     "Outcome": (tw.Outcome.from_json, lambda: tw.AccountingModel().run(scenario()).to_json()),
+    "Outcome(GSIM)": (tw.Outcome.from_json, lambda: tw.GsimModel().run(scenario()).to_json()),
+    "GsimResults": (tw.GsimResults.from_json, lambda: gsim_results().to_json()),
     "Balance": (tw.Balance.from_json, lambda: trade().balance("USA", "CHN", 2017).to_json()),
 }
 

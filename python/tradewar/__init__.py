@@ -30,6 +30,8 @@ from tradewar._core import (
     GeShock,
     GeWorld,
     GsimModel,
+    GsimResults,
+    GsimWorld,
     HsCode,
     Measure,
     MfnTable,
@@ -70,6 +72,7 @@ from tradewar._core import (
     tariff_path,
 )
 from tradewar.exceptions import (
+    ApproximationWarning,
     ConvergenceError,
     CsvFormatError,
     DataError,
@@ -86,6 +89,7 @@ from tradewar.exceptions import (
 
 __all__ = [
     "AccountingModel",
+    "ApproximationWarning",
     "Balance",
     "CaliendoParroModel",
     "CaliendoParroResults",
@@ -110,6 +114,8 @@ __all__ = [
     "GegravityModel",
     "GegravityResults",
     "GsimModel",
+    "GsimResults",
+    "GsimWorld",
     "HsCode",
     "IncompleteRateWarning",
     "Measure",

@@ -54,8 +54,12 @@ def smart(import_demand: float) -> _core.SmartModel:
     return _core.SmartModel(import_demand=import_demand)
 
 
-def gsim(import_demand: float, substitution: float, export_supply: float, level: str) -> _core.GsimModel:
-    return _core.GsimModel(import_demand=import_demand, substitution=substitution, export_supply=export_supply, level=level)
+def gsim(
+    import_demand: float, substitution: float, export_supply: float, level: str, form: str = "levels"
+) -> _core.GsimModel:
+    return _core.GsimModel(
+        import_demand=import_demand, substitution=substitution, export_supply=export_supply, level=level, form=form
+    )
 
 
 def ge(sigma: float, reference: str, world: _core.GeWorld, rebate: bool) -> _core.GeModel:

@@ -38,7 +38,9 @@ Answers that stand only under an assumption are flagged with a warning:
     ├── OutsideDataWarning       a date outside the sources, an economy whose tariffs they do not hold
     ├── IncompleteRateWarning    a base rate unknown (taken as 0), specific duties left out of a total
     │                            or taken at an ad valorem equivalent (an HS6 unit value)
-    └── UpperBoundWarning        a number that is only an upper bound (a denial order on one firm)
+    ├── UpperBoundWarning        a number that is only an upper bound (a denial order on one firm)
+    └── ApproximationWarning     an approximation taken outside its range (GSIM's percentage-change
+                                 form sending a flow below zero)
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ __all__ = [
     "OutsideDataWarning",
     "IncompleteRateWarning",
     "UpperBoundWarning",
+    "ApproximationWarning",
 ]
 
 
@@ -197,3 +200,8 @@ class IncompleteRateWarning(TradewarWarning):
 
 class UpperBoundWarning(TradewarWarning):
     """A number that is only an upper bound (e.g. the coverage of a denial order on one firm)."""
+
+
+class ApproximationWarning(TradewarWarning):
+    """An answer of an approximation taken outside its range (GSIM's percentage-change form sending a flow
+    below zero): the numbers it flags are not meaningful; solve the exact form."""

@@ -6,7 +6,12 @@
 //!
 //! # Notation
 //!
-//! Regions `r` as exporters and `v` as importers. `M_rv`: baseline trade
+//! Regions `r` as exporters and `v` as importers. A region is a code of 1 to 16
+//! ASCII letters, digits, `-` or `_` (the rule of GE worlds,
+//! [`crate::gravity::economy_code`]): a country (`USA`) or any aggregate
+//! (`EU`, `RW`, `ASEAN`). A region may trade with itself (`M_EU,EU`: trade
+//! between the members of an aggregate, or domestic sales): that cell is one
+//! more source of the region's imports and one more market for its exports. `M_rv`: baseline trade
 //! from `r` to `v` at world prices; baseline world prices are normalised to
 //! 1, so `M_rv` is also the baseline quantity. `T_rv = 1 + t_rv`: tariff power
 //! factors, `T0` before and `T1` after. `P*_r`: world (export,
@@ -83,26 +88,63 @@
 //! the quantities at baseline prices (world prices for `X_r`, internal prices
 //! for `Q0_v`).
 //!
-//! GSIM's published results for its four-region example are not reproduced
-//! here (the repository does not hold them); the tests check the solution
-//! against an independent solver and the signs the literature predicts.
+//! The documentation's four-region example (regions US, JP, EU, RW; US–EU
+//! free trade) is solved in both forms by the tests against an independent
+//! computation (`tests/reference/gsim_four_region.py`: the percentage-change
+//! form in exact rational arithmetic from the own- and cross-price
+//! elasticities, the levels form by a 50-digit Newton in levels), and against
+//! an independent Gauss–Seidel solver of the levels form.
+//!
+//! In the percentage-change form a large shock can send a flow below zero;
+//! such flows are listed in [`GsimOutcome::negative_flows`] (a flag: the
+//! approximation is outside its range), never clipped.
 
 use serde::{Deserialize, Serialize};
-use tradewar_core::Economy;
 
 use crate::error::{ModelError, Result};
+use crate::gravity::economy_code;
 
 /// A square matrix over regions: row = exporter, column = importer.
+///
+/// Its serde form is `{"n": 2, "values": [...]}` (row-major); reading it
+/// checks that there are `n × n` values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MatrixForm")]
 pub struct BilateralMatrix {
     n: usize,
     values: Vec<f64>,
+}
+
+/// The serde form of [`BilateralMatrix`], checked on the way in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixForm {
+    n: usize,
+    values: Vec<f64>,
+}
+
+impl TryFrom<MatrixForm> for BilateralMatrix {
+    type Error = ModelError;
+    fn try_from(m: MatrixForm) -> Result<Self> {
+        Self::from_values(m.n, m.values)
+    }
 }
 
 impl BilateralMatrix {
     /// An `n × n` matrix filled with `value`.
     pub fn filled(n: usize, value: f64) -> Self {
         Self { n, values: vec![value; n * n] }
+    }
+
+    /// A matrix from its `n × n` values, row-major (exporter by exporter).
+    pub fn from_values(n: usize, values: Vec<f64>) -> Result<Self> {
+        if n.checked_mul(n) != Some(values.len()) {
+            return Err(ModelError::InvalidInput {
+                what: "bilateral matrix".into(),
+                reason: format!("has {} values, expected {n} × {n} (a square matrix, row-major)", values.len()),
+            });
+        }
+        Ok(Self { n, values })
     }
 
     /// A matrix from its rows (exporters), each with one value per importer.
@@ -197,16 +239,95 @@ impl Default for GsimElasticities {
 }
 
 /// The baseline of a GSIM market: who trades how much at which tariffs.
+///
+/// The diagonal is allowed: `trade[EU][EU]` is trade within the EU (or
+/// domestic sales), with its own tariff factor (1 inside a customs union).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GsimBaseline {
-    /// The regions, in the order of the matrices' rows and columns.
-    pub regions: Vec<Economy>,
+    /// The region codes (see the module docs), in the order of the matrices'
+    /// rows and columns; [`gsim`] reads them case-insensitively and reports
+    /// them upper-cased.
+    pub regions: Vec<String>,
     /// Baseline trade at world prices (row = exporter, column = importer), `≥ 0`.
     pub trade: BilateralMatrix,
     /// Baseline tariffs as power factors `1 + t` (`> 0`).
     pub tariffs: BilateralMatrix,
     /// Elasticities of each region, in region order.
     pub elasticities: Vec<GsimElasticities>,
+}
+
+impl GsimBaseline {
+    /// A checked baseline: region codes written in their one form (upper
+    /// case) and unique, matrices of the regions' size, trade finite and not
+    /// negative, tariff factors finite and positive, elasticities in their
+    /// domains (see [`GsimElasticities`]).
+    ///
+    /// ```
+    /// use tradewar_models::gsim::{gsim, BilateralMatrix, GsimBaseline, GsimElasticities, GsimOptions};
+    /// let base = GsimBaseline::new(
+    ///     ["eu", "RW"],
+    ///     BilateralMatrix::from_rows(&[[200.0, 200.0], [110.0, 20.0]])?,
+    ///     BilateralMatrix::from_rows(&[[1.0, 1.18], [1.25, 1.15]])?,
+    ///     vec![GsimElasticities::CANONICAL; 2],
+    /// )?;
+    /// assert_eq!(base.regions, ["EU", "RW"]);
+    /// let same = gsim(&base, &base.tariffs, &GsimOptions::default())?;
+    /// assert_eq!(same.world_price_change, [0.0, 0.0]);
+    /// # Ok::<(), tradewar_models::ModelError>(())
+    /// ```
+    pub fn new<S: AsRef<str>>(
+        regions: impl IntoIterator<Item = S>,
+        trade: BilateralMatrix,
+        tariffs: BilateralMatrix,
+        elasticities: Vec<GsimElasticities>,
+    ) -> Result<Self> {
+        let regions = region_codes(regions.into_iter().map(|r| r.as_ref().to_string()).collect())?;
+        let b = Self { regions, trade, tariffs, elasticities };
+        validate_baseline(&b)?;
+        Ok(b)
+    }
+
+    /// Number of regions.
+    pub fn len(&self) -> usize {
+        self.regions.len()
+    }
+
+    /// Whether there are no regions.
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty()
+    }
+
+    /// The position of a region (a code, in any case).
+    pub fn index_of(&self, region: &str) -> Option<usize> {
+        let code = economy_code(region).ok()?;
+        self.regions.iter().position(|r| r.eq_ignore_ascii_case(&code))
+    }
+}
+
+/// Region codes in their one form, each valid and unique.
+fn region_codes(mut regions: Vec<String>) -> Result<Vec<String>> {
+    if regions.is_empty() {
+        return Err(ModelError::InvalidInput {
+            what: "GSIM regions".into(),
+            reason: "there must be at least one region".into(),
+        });
+    }
+    for k in 0..regions.len() {
+        let code = economy_code(&regions[k]).map_err(|e| match e {
+            ModelError::InvalidInput { reason, .. } => {
+                ModelError::InvalidInput { what: format!("GSIM region {k}"), reason }
+            }
+            other => other,
+        })?;
+        if let Some(j) = regions[..k].iter().position(|r| *r == code) {
+            return Err(ModelError::InvalidInput {
+                what: "GSIM regions".into(),
+                reason: format!("{code} is listed twice (positions {j} and {k}; codes are case-insensitive)"),
+            });
+        }
+        regions[k] = code;
+    }
+    Ok(regions)
 }
 
 /// Which form of the model to solve (see the module docs).
@@ -240,10 +361,14 @@ impl Default for GsimOptions {
 
 /// What GSIM finds. Vectors are in region order; price changes are
 /// proportional (`0.01` = +1 %); money is in the units of the trade matrix.
+///
+/// Its serde form is checked on the way in: region codes valid and unique,
+/// every vector and matrix of the regions' size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OutcomeForm")]
 pub struct GsimOutcome {
-    /// The regions.
-    pub regions: Vec<Economy>,
+    /// The regions (codes upper-cased).
+    pub regions: Vec<String>,
     /// The form solved.
     pub form: GsimForm,
     /// Change of each exporter's world (export) price `P*_r − 1`.
@@ -270,6 +395,82 @@ pub struct GsimOutcome {
     pub iterations: usize,
     /// Largest market-clearing residual at the solution.
     pub residual: f64,
+    /// Pairs `(exporter, importer)` (region indices) whose new trade is below
+    /// zero: the percentage-change form taken outside its range by a large
+    /// shock (its answer for them is not meaningful; solve the levels form).
+    /// Always empty in the levels form.
+    pub negative_flows: Vec<(usize, usize)>,
+}
+
+/// The serde form of [`GsimOutcome`], checked on the way in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeForm {
+    regions: Vec<String>,
+    form: GsimForm,
+    world_price_change: Vec<f64>,
+    internal_price_change: BilateralMatrix,
+    import_price_index_change: Vec<f64>,
+    trade_volume_after: BilateralMatrix,
+    trade_after: BilateralMatrix,
+    tariff_revenue_change: Vec<f64>,
+    consumer_surplus_change: Vec<f64>,
+    producer_surplus_change: Vec<f64>,
+    welfare_gain: Vec<f64>,
+    iterations: usize,
+    residual: f64,
+    #[serde(default)]
+    negative_flows: Vec<(usize, usize)>,
+}
+
+impl TryFrom<OutcomeForm> for GsimOutcome {
+    type Error = ModelError;
+    fn try_from(o: OutcomeForm) -> Result<Self> {
+        let regions = region_codes(o.regions)?;
+        let n = regions.len();
+        let bad =
+            |what: &str, reason: String| ModelError::InvalidInput { what: format!("GSIM outcome {what}"), reason };
+        for (name, v) in [
+            ("world_price_change", &o.world_price_change),
+            ("import_price_index_change", &o.import_price_index_change),
+            ("tariff_revenue_change", &o.tariff_revenue_change),
+            ("consumer_surplus_change", &o.consumer_surplus_change),
+            ("producer_surplus_change", &o.producer_surplus_change),
+            ("welfare_gain", &o.welfare_gain),
+        ] {
+            if v.len() != n {
+                return Err(bad(name, format!("has {} values for {n} regions", v.len())));
+            }
+        }
+        for (name, m) in [
+            ("internal_price_change", &o.internal_price_change),
+            ("trade_volume_after", &o.trade_volume_after),
+            ("trade_after", &o.trade_after),
+        ] {
+            if m.size() != n {
+                return Err(bad(name, format!("is {0}×{0} for {n} regions", m.size())));
+            }
+        }
+        if let Some(&(r, v)) = o.negative_flows.iter().find(|&&(r, v)| r >= n || v >= n) {
+            return Err(bad("negative_flows", format!("pair ({r}, {v}) is not within the {n} regions")));
+        }
+        Ok(Self {
+            regions,
+            form: o.form,
+            world_price_change: o.world_price_change,
+            internal_price_change: o.internal_price_change,
+            import_price_index_change: o.import_price_index_change,
+            trade_volume_after: o.trade_volume_after,
+            trade_after: o.trade_after,
+            tariff_revenue_change: o.tariff_revenue_change,
+            consumer_surplus_change: o.consumer_surplus_change,
+            producer_surplus_change: o.producer_surplus_change,
+            welfare_gain: o.welfare_gain,
+            iterations: o.iterations,
+            residual: o.residual,
+            negative_flows: o.negative_flows,
+        })
+    }
 }
 
 /// Solves GSIM for the tariffs `tariffs_after` (power factors, same layout
@@ -315,19 +516,49 @@ pub fn gsim(baseline: &GsimBaseline, tariffs_after: &BilateralMatrix, options: &
         GsimForm::Levels => model.levels_outcome(&full),
         GsimForm::Linear => model.linear_outcome(&full),
     };
-    out.regions.clone_from(&baseline.regions);
+    out.regions = region_codes(baseline.regions.clone())?;
     out.iterations = iterations;
     out.residual = residual;
     Ok(out)
 }
 
 fn validate(b: &GsimBaseline, after: &BilateralMatrix, options: &GsimOptions) -> Result<()> {
-    let bad = |what: String, reason: String| ModelError::InvalidInput { what, reason };
+    validate_baseline(b)?;
     let n = b.regions.len();
-    if n == 0 {
-        return Err(bad("GSIM regions".into(), "there must be at least one region".into()));
+    if after.n != n || after.values.len() != n * n {
+        return Err(ModelError::InvalidInput {
+            what: "GSIM tariffs_after matrix".into(),
+            reason: format!("is {}×{} with {} values; {n} regions need {n}×{n}", after.n, after.n, after.values.len()),
+        });
     }
-    for (name, m) in [("trade", &b.trade), ("tariffs", &b.tariffs), ("tariffs_after", after)] {
+    for r in 0..n {
+        for v in 0..n {
+            let t = after.get(r, v);
+            if !(t.is_finite() && t > 0.0) {
+                return Err(ModelError::InvalidInput {
+                    what: format!("GSIM tariff after {}→{}", b.regions[r], b.regions[v]),
+                    reason: format!("power factor {t} must be finite and positive (1 + t with t > -1)"),
+                });
+            }
+        }
+    }
+    if !(options.tolerance.is_finite() && options.tolerance > 0.0) || options.max_iterations == 0 {
+        return Err(ModelError::InvalidInput {
+            what: "GSIM options".into(),
+            reason: format!(
+                "tolerance {} must be positive and finite and max_iterations {} at least 1",
+                options.tolerance, options.max_iterations
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn validate_baseline(b: &GsimBaseline) -> Result<()> {
+    let bad = |what: String, reason: String| ModelError::InvalidInput { what, reason };
+    let regions = region_codes(b.regions.clone())?;
+    let n = regions.len();
+    for (name, m) in [("trade", &b.trade), ("tariffs", &b.tariffs)] {
         if m.n != n || m.values.len() != n * n {
             return Err(bad(
                 format!("GSIM {name} matrix"),
@@ -338,42 +569,24 @@ fn validate(b: &GsimBaseline, after: &BilateralMatrix, options: &GsimOptions) ->
     if b.elasticities.len() != n {
         return Err(bad("GSIM elasticities".into(), format!("{} given for {n} regions", b.elasticities.len())));
     }
-    for i in 0..n {
-        if let Some(j) = (0..i).find(|&j| b.regions[j] == b.regions[i]) {
-            return Err(bad(
-                "GSIM regions".into(),
-                format!("{} is listed twice (positions {j} and {i})", b.regions[i]),
-            ));
-        }
-    }
     for r in 0..n {
         for v in 0..n {
-            let pair = || format!("{}→{}", b.regions[r], b.regions[v]);
+            let pair = || format!("{}→{}", regions[r], regions[v]);
             let m = b.trade.get(r, v);
             if !(m.is_finite() && m >= 0.0) {
                 return Err(bad(format!("GSIM trade {}", pair()), format!("{m} must be finite and non-negative")));
             }
-            for (name, t) in [("tariff", b.tariffs.get(r, v)), ("tariff after", after.get(r, v))] {
-                if !(t.is_finite() && t > 0.0) {
-                    return Err(bad(
-                        format!("GSIM {name} {}", pair()),
-                        format!("power factor {t} must be finite and positive (1 + t with t > -1)"),
-                    ));
-                }
+            let t = b.tariffs.get(r, v);
+            if !(t.is_finite() && t > 0.0) {
+                return Err(bad(
+                    format!("GSIM tariff {}", pair()),
+                    format!("power factor {t} must be finite and positive (1 + t with t > -1)"),
+                ));
             }
         }
     }
-    for (e, region) in b.elasticities.iter().zip(&b.regions) {
+    for (e, region) in b.elasticities.iter().zip(&regions) {
         e.check(&format!("GSIM elasticities of {region}"))?;
-    }
-    if !(options.tolerance.is_finite() && options.tolerance > 0.0) || options.max_iterations == 0 {
-        return Err(bad(
-            "GSIM options".into(),
-            format!(
-                "tolerance {} must be positive and finite and max_iterations {} at least 1",
-                options.tolerance, options.max_iterations
-            ),
-        ));
     }
     Ok(())
 }
@@ -602,6 +815,7 @@ impl Model {
             welfare_gain: vec![0.0; n],
             iterations: 0,
             residual: 0.0,
+            negative_flows: Vec::new(),
         }
     }
 
@@ -677,6 +891,9 @@ impl Model {
                 };
                 out.trade_volume_after.values[k] = volume;
                 out.trade_after.values[k] = volume * (1.0 + p[r]);
+                if volume < 0.0 {
+                    out.negative_flows.push((r, v));
+                }
             }
             out.producer_surplus_change[r] = if self.x0[r] > 0.0 && self.ex[r].is_finite() {
                 self.x0[r] * p[r] * (1.0 + 0.5 * self.ex[r] * p[r])

@@ -1,15 +1,23 @@
 //! GSIM run on a scenario: one multi-market model per product, with every
 //! economy of the baseline matrix as a region.
+//!
+//! The form solved is [`GsimOptions::form`]: the levels form (default) or
+//! Francois & Hall's percentage-change form. The percentage-change form is a
+//! first-order approximation: a ban (a prohibitive tariff) is refused in it,
+//! and so is an answer that sends a flow below zero (the error names the
+//! flow and says to solve the levels form), since an outcome's money tables
+//! cannot hold negative trade.
 
 use std::collections::BTreeMap;
 
 use tradewar_core::{Economy, HsCode, HsLevel};
 
 use crate::commitments::calibrate_factor;
+use crate::error::ModelError;
 use crate::error::Result;
-use crate::gsim::{gsim, BilateralMatrix, GsimBaseline, GsimElasticities, GsimOptions};
+use crate::gsim::{gsim, BilateralMatrix, GsimBaseline, GsimElasticities, GsimForm, GsimOptions};
 use crate::model::Model;
-use crate::outcome::{FlowTable, Outcome};
+use crate::outcome::{FlowTable, Outcome, PriceTable};
 use crate::scenario::{CommitmentMode, PolicyShocks, Scenario};
 
 /// Power factor standing for a ban (trade falls to about zero).
@@ -54,10 +62,12 @@ impl GsimModel {
             new_value: s.value.clone(),
             revenue_change: vec![0.0; s.len()],
             welfare_by_region: vec![0.0; n],
+            prices: PriceTable::default(),
         };
+        let codes: Vec<String> = regions.iter().map(ToString::to_string).collect();
         let boosted: std::collections::HashMap<usize, f64> =
             boosts.iter().flat_map(|(rows, f)| rows.iter().map(move |&r| (r, *f))).collect();
-        for m in markets.values() {
+        for (product, m) in markets {
             let mut trade = BilateralMatrix::filled(n, 0.0);
             let mut t0 = BilateralMatrix::filled(n, 1.0);
             let mut t1 = BilateralMatrix::filled(n, 1.0);
@@ -88,13 +98,31 @@ impl GsimModel {
                     }
                 }
             }
-            let base = GsimBaseline {
-                regions: regions.to_vec(),
-                trade,
-                tariffs: t0,
-                elasticities: vec![self.elasticities; n],
-            };
+            let base =
+                GsimBaseline { regions: codes.clone(), trade, tariffs: t0, elasticities: vec![self.elasticities; n] };
             let o = gsim(&base, &t1, &self.options)?;
+            if let Some(&(r, v)) = o.negative_flows.first() {
+                return Err(ModelError::OutOfDomain {
+                    what: format!("GSIM percentage-change form: new trade {}→{} in {product}", regions[r], regions[v]),
+                    value: o.trade_after.get(r, v),
+                    requirement: format!(
+                        "the first-order approximation is outside its range (the market has {} flow(s) below \
+                         zero); solve the levels form (GsimForm::Levels; Python: GsimModel(form=\"levels\"))",
+                        o.negative_flows.len()
+                    ),
+                });
+            }
+            for (r, region) in regions.iter().enumerate() {
+                let exports: f64 = base.trade.row(r).iter().sum();
+                let imports: f64 = (0..n).map(|e| base.trade.get(e, r)).sum();
+                if exports > 0.0 || imports > 0.0 {
+                    let pct = |traded: bool, change: f64| if traded { 100.0 * change } else { f64::NAN };
+                    out.prices.product.push(*product);
+                    out.prices.economy.push(*region);
+                    out.prices.world_price_change_pct.push(pct(exports > 0.0, o.world_price_change[r]));
+                    out.prices.import_price_change_pct.push(pct(imports > 0.0, o.import_price_index_change[r]));
+                }
+            }
             for &k in &m.rows {
                 let (i, j) = (idx(s.exporter[k]), idx(s.importer[k]));
                 let share = if base.trade.get(i, j) > 0.0 { s.value[k] / base.trade.get(i, j) } else { 0.0 };
@@ -116,6 +144,7 @@ struct SolvedFlows {
     new_value: Vec<f64>,
     revenue_change: Vec<f64>,
     welfare_by_region: Vec<f64>,
+    prices: PriceTable,
 }
 
 impl Model for GsimModel {
@@ -126,6 +155,19 @@ impl Model for GsimModel {
     fn run(&self, scenario: &Scenario) -> Result<Outcome> {
         let s = scenario.shocks()?;
         s.refuse_other_changes(self.name())?;
+        if self.options.form == GsimForm::Linear {
+            if let Some(k) = s.banned.iter().position(|&b| b) {
+                return Err(ModelError::InvalidInput {
+                    what: "GSIM percentage-change form".into(),
+                    reason: format!(
+                        "the flow {}→{} {} is banned on the later date; a ban is a prohibitive tariff, far outside \
+                         the range of a first-order approximation: solve the levels form (GsimForm::Levels; Python: \
+                         GsimModel(form=\"levels\"))",
+                        s.exporter[k], s.importer[k], s.product[k]
+                    ),
+                });
+            }
+        }
         let mut regions: Vec<Economy> = s.exporter.iter().chain(&s.importer).copied().collect();
         regions.sort_unstable();
         regions.dedup();
@@ -143,6 +185,12 @@ impl Model for GsimModel {
                 "elasticities (every region): import demand {}, substitution {}, export supply {}",
                 e.import_demand, e.substitution, e.export_supply
             ),
+            match self.options.form {
+                GsimForm::Levels => "form: levels (constant elasticities, exact for any shock)".to_string(),
+                GsimForm::Linear => {
+                    "form: percentage change (Francois & Hall's linear form, baseline shares; first order)".to_string()
+                }
+            },
         ];
         for c in &s.commitments {
             match scenario.commitment_mode() {
@@ -153,7 +201,12 @@ impl Model for GsimModel {
                     for &r in &open {
                         solved.revenue_change[r] += s.t1[r] * (solved.new_value[r] - before[r]);
                     }
-                    notes.push(format!("commitment {}: {:.1}B added to demand", c.id, c.extra_usd / 1e9));
+                    notes.push(format!(
+                        "commitment {}: {:.1}B added to demand (after the price solve: world prices reflect the \
+                         tariff changes only)",
+                        c.id,
+                        c.extra_usd / 1e9
+                    ));
                 }
                 CommitmentMode::Diversion => {
                     let before: f64 = c.rows.iter().map(|&r| solved.new_value[r]).sum();
@@ -188,6 +241,7 @@ impl Model for GsimModel {
         };
         let mut o =
             Outcome::from_flows(self.name(), scenario.name(), "consumer + producer surplus + tariff revenue", table);
+        o.prices = solved.prices;
         for (r, e) in regions.iter().enumerate() {
             if let Some(row) = o.economies.row(*e) {
                 o.economies.welfare_gain[row] = solved.welfare_by_region[r];

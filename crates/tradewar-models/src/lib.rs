@@ -24,7 +24,7 @@ pub use error::{ModelError, Result};
 pub use ge_model::GeModel;
 pub use gsim_model::GsimModel;
 pub use model::Model;
-pub use outcome::{to_money, BalanceChange, EconomyTable, FlowTable, Outcome, TargetScore};
+pub use outcome::{to_money, BalanceChange, EconomyTable, FlowTable, Outcome, PriceTable, TargetScore};
 pub use scenario::{CommitmentMode, CommitmentShock, Evaluation, PolicyShocks, Scenario};
 pub use smart_model::SmartModel;
 pub use sweep::{Distribution, Sweep, SweepResult};

@@ -85,6 +85,33 @@ impl EconomyTable {
     }
 }
 
+/// Price changes by product market and economy (models that solve for
+/// prices: GSIM), columnar. Changes are percent (`1.5` = +1.5 %).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriceTable {
+    /// The product market (at the level the model builds markets at).
+    pub product: Vec<HsCode>,
+    /// The economy.
+    pub economy: Vec<Economy>,
+    /// Change of the economy's world (export, tariff-exclusive) price in
+    /// the market, percent; NaN where it exports nothing in it.
+    pub world_price_change_pct: Vec<f64>,
+    /// Change of its composite import price index in the market (tariff
+    /// inclusive), percent; NaN where it imports nothing in it.
+    pub import_price_change_pct: Vec<f64>,
+}
+
+impl PriceTable {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.product.len()
+    }
+    /// Whether the table is empty (a model that does not solve prices).
+    pub fn is_empty(&self) -> bool {
+        self.product.is_empty()
+    }
+}
+
 /// A bilateral balance before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BalanceChange {
@@ -138,6 +165,11 @@ pub struct Outcome {
     pub economies: EconomyTable,
     /// Bilateral balances.
     pub balances: Vec<BalanceChange>,
+    /// Price changes by product market and economy (GSIM); empty for the
+    /// models that do not solve for prices, and then left out of the serde
+    /// form (which reads without it).
+    #[serde(default, skip_serializing_if = "PriceTable::is_empty")]
+    pub prices: PriceTable,
     /// The target score, if the scenario has a target.
     pub target: Option<TargetScore>,
     /// Notes the model adds (assumptions, modes, elasticities, what it clamped).
@@ -189,6 +221,7 @@ impl Outcome {
             flows,
             economies: t,
             balances,
+            prices: PriceTable::default(),
             target: None,
             notes: Vec::new(),
             caveats: Vec::new(),

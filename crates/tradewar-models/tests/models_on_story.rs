@@ -152,3 +152,174 @@ fn monte_carlo_over_smart_elasticities() {
     assert!(lo < mid && mid < hi, "{lo} {mid} {hi}");
     assert!((mid / point - 1.0).abs() < 0.1, "median {mid} vs point {point}");
 }
+
+/// GSIM's outcome carries every market's world-price and import-price
+/// changes: the numbers of the kernel solved on that market (rebuilt here
+/// from the scenario's shocks), in percent, NaN where an economy does not
+/// export (import) in the market.
+#[test]
+fn gsim_outcome_reports_the_world_prices_of_every_market() {
+    use tradewar_models::gsim::{
+        gsim as solve, BilateralMatrix, GsimBaseline, GsimElasticities, GsimForm, GsimOptions,
+    };
+
+    let s = scenario("2019-06-01").with_commitment_year(2099);
+    let o = gsim().run(&s).unwrap();
+    let p = &o.prices;
+    assert!(!p.is_empty() && p.len() == p.economy.len() && p.len() == p.world_price_change_pct.len());
+    assert!(o.notes.iter().any(|n| n.contains("form: levels")), "{:?}", o.notes);
+
+    // Chapter 94 (furniture: 25 % on Chinese goods from List 3) solved directly.
+    let shocks = s.shocks().unwrap();
+    let mut regions: Vec<Economy> = shocks.exporter.iter().chain(&shocks.importer).copied().collect();
+    regions.sort_unstable();
+    regions.dedup();
+    let n = regions.len();
+    let at = |e: Economy| regions.binary_search(&e).unwrap();
+    let ch94 = tradewar_core::HsCode::new("94").unwrap();
+    let (mut trade, mut w0, mut w1) =
+        (BilateralMatrix::filled(n, 0.0), BilateralMatrix::filled(n, 0.0), BilateralMatrix::filled(n, 0.0));
+    let rows: Vec<usize> =
+        (0..shocks.len()).filter(|&k| shocks.product[k].truncate(HsLevel::Chapter) == Some(ch94)).collect();
+    for &k in &rows {
+        let (i, j) = (at(shocks.exporter[k]), at(shocks.importer[k]));
+        trade.set(i, j, trade.get(i, j) + shocks.value[k]);
+        w0.set(i, j, w0.get(i, j) + shocks.value[k] * (1.0 + shocks.t0[k]));
+        w1.set(i, j, w1.get(i, j) + shocks.value[k] * (1.0 + shocks.t1[k]));
+    }
+    let (mut t0, mut t1) = (BilateralMatrix::filled(n, 1.0), BilateralMatrix::filled(n, 1.0));
+    for i in 0..n {
+        for j in 0..n {
+            if trade.get(i, j) > 0.0 {
+                t0.set(i, j, w0.get(i, j) / trade.get(i, j));
+                t1.set(i, j, w1.get(i, j) / trade.get(i, j));
+            }
+        }
+    }
+    let codes: Vec<String> = regions.iter().map(ToString::to_string).collect();
+    let base = GsimBaseline::new(codes, trade, t0, vec![GsimElasticities::CANONICAL; n]).unwrap();
+    let direct = solve(&base, &t1, &GsimOptions::default()).unwrap();
+    for (e, r) in [(Economy::CHN, at(Economy::CHN)), (Economy::USA, at(Economy::USA))] {
+        let row = (0..p.len()).find(|&k| p.product[k] == ch94 && p.economy[k] == e).unwrap();
+        assert!((p.world_price_change_pct[row] - 100.0 * direct.world_price_change[r]).abs() < 1e-9);
+        assert!((p.import_price_change_pct[row] - 100.0 * direct.import_price_index_change[r]).abs() < 1e-9);
+    }
+    let cn = (0..p.len()).find(|&k| p.product[k] == ch94 && p.economy[k] == Economy::CHN).unwrap();
+    let us = (0..p.len()).find(|&k| p.product[k] == ch94 && p.economy[k] == Economy::USA).unwrap();
+    // China's exporters bear part of the US tariff; US buyers pay the rest.
+    assert!(p.world_price_change_pct[cn] < 0.0 && p.import_price_change_pct[us] > 0.0, "{p:?}");
+    // An economy that exports nothing in a market has no world price there.
+    for k in 0..p.len() {
+        let exports: f64 = (0..shocks.len())
+            .filter(|&j| {
+                shocks.exporter[j] == p.economy[k] && shocks.product[j].truncate(HsLevel::Chapter) == Some(p.product[k])
+            })
+            .map(|j| shocks.value[j])
+            .sum();
+        assert_eq!(exports > 0.0, p.world_price_change_pct[k].is_finite(), "row {k}");
+    }
+
+    // The accounting model solves no prices: its serde form is unchanged (no `prices`).
+    let acc = AccountingModel.run(&s).unwrap();
+    assert!(acc.prices.is_empty());
+    assert!(serde_json::to_value(&acc).unwrap().get("prices").is_none());
+
+    // The percentage-change form is selectable; where it stays in range it agrees in sign.
+    let linear = GsimModel { options: GsimOptions { form: GsimForm::Linear, ..GsimOptions::default() }, ..gsim() };
+    let first = scenario("2018-09-01").with_commitment_year(2099);
+    let lin = linear.run(&first).unwrap();
+    let lev = gsim().run(&first).unwrap();
+    assert!(lin.notes.iter().any(|n| n.contains("form: percentage change")), "{:?}", lin.notes);
+    assert_eq!(
+        (lin.prices.product.clone(), lin.prices.economy.clone()),
+        (lev.prices.product.clone(), lev.prices.economy.clone())
+    );
+    for k in 0..lin.prices.len() {
+        let (a, b) = (lin.prices.world_price_change_pct[k], lev.prices.world_price_change_pct[k]);
+        assert!(a.is_nan() == b.is_nan() && (a.is_nan() || a * b >= 0.0 || b.abs() < 1e-9), "{a} vs {b}");
+    }
+}
+
+/// The percentage-change form refuses what is outside its range, naming the
+/// flow and saying to solve the levels form: an answer with trade below zero
+/// (a 100 % US tariff on one of two equal suppliers of the US), and a ban.
+#[test]
+fn gsim_linear_form_refuses_answers_out_of_its_range() {
+    use tradewar_core::{
+        Action, DateWindow, Duty, Event, LegalBasis, Measure, MeasureHeader, MfnTable, Money, Percent, ProductScope,
+        Schedule, Timeline, TradeFlow, TradeMatrix, ValuationBasis,
+    };
+    use tradewar_models::gsim::{GsimForm, GsimOptions};
+    use tradewar_models::ModelError;
+
+    let linear = GsimModel { options: GsimOptions { form: GsimForm::Linear, ..GsimOptions::default() }, ..gsim() };
+    let start = parse_date("2019-01-01").unwrap();
+    let header = |id: &str, kind: &str, imposer: Economy, target: Economy, scope: &str| {
+        MeasureHeader::new(
+            id,
+            kind,
+            imposer,
+            target,
+            ProductScope::from_codes([scope]).unwrap(),
+            DateWindow::from(start),
+            LegalBasis::Other,
+        )
+        .unwrap()
+    };
+    let mut trade = TradeMatrix::new();
+    // China sells mostly elsewhere, so that its world price holds and the US flow takes the tariff.
+    let (vnm, deu) = (Economy::new("VNM").unwrap(), Economy::new("DEU").unwrap());
+    for (exporter, importer, value) in
+        [(Economy::CHN, Economy::USA, "100"), (vnm, Economy::USA, "100"), (Economy::CHN, deu, "1000")]
+    {
+        trade
+            .push(TradeFlow {
+                exporter,
+                importer,
+                product: "9403.10".parse().unwrap(),
+                year: 2017,
+                value: Money::usd(value).unwrap(),
+                basis: ValuationBasis::Cif,
+            })
+            .unwrap();
+    }
+    let tariff = Measure::tariff(
+        header("T", "100 % on Chinese furniture", Economy::USA, Economy::CHN, "94"),
+        "100".parse::<Percent>().unwrap(),
+    );
+    let mfn = MfnTable::new(Economy::USA, [("94".parse().unwrap(), Duty::ad_valorem(Percent::ZERO))]).unwrap();
+    let schedule =
+        Schedule::new(Timeline::from_events("t", vec![Event::new(start, Action::Impose { measure: tariff })]).unwrap())
+            .with_mfn(mfn);
+    let s = Scenario::at("furniture", Arc::new(trade), Arc::new(schedule), 2017, parse_date("2019-06-01").unwrap())
+        .unwrap();
+    // In levels the Chinese flow falls and stays positive ...
+    let lev = gsim().run(&s).unwrap();
+    assert!(lev.flows.new_value.iter().all(|&v| v > 0.0), "{}", lev.summary());
+    // ... the linear form's own-price elasticity (0.5 · −1.25 − 0.5 · 5 = −3.125) times T̂ = 1 sends it below zero.
+    match linear.run(&s) {
+        Err(e @ ModelError::OutOfDomain { .. }) => {
+            let m = e.to_string();
+            eprintln!("{m}");
+            assert!(m.contains("percentage-change form") && m.contains("CHN→USA in 94"), "{m}");
+            assert!(m.contains("levels"), "{m}");
+        }
+        other => panic!("expected OutOfDomain, got {:?}", other.map(|o| o.summary())),
+    }
+
+    // A ban: the story's timeline plus a US export ban on soybeans to China.
+    let story = us_china_2018::schedule().unwrap();
+    let mut timeline = story.timeline().clone();
+    let ban =
+        Measure::ExportBan { header: header("SOY-BAN", "soy ban", Economy::USA, Economy::CHN, "1201"), entity: None };
+    timeline.push(Event::new(start, Action::Impose { measure: ban })).unwrap();
+    let schedule = story.mfn_tables().into_iter().fold(Schedule::new(timeline), |s, t| s.with_mfn(t.clone()));
+    let trade = Arc::new(embedded::us_china_trade().unwrap().clone());
+    let s = Scenario::at("soy ban", trade, Arc::new(schedule), 2017, parse_date("2019-06-01").unwrap())
+        .unwrap()
+        .with_commitment_year(2099);
+    assert!(gsim().run(&s).is_ok());
+    let e = linear.run(&s).expect_err("a ban in the linear form");
+    eprintln!("{e}");
+    assert!(matches!(e, ModelError::InvalidInput { .. }) && e.to_string().contains("banned"), "{e}");
+}

@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use tradewar_core::{Economy, HsCode};
-use tradewar_models::gsim::{gsim, BilateralMatrix, GsimBaseline, GsimElasticities, GsimForm, GsimOptions};
+use tradewar_core::HsCode;
+use tradewar_models::gsim::{
+    gsim, BilateralMatrix, GsimBaseline, GsimElasticities, GsimForm, GsimOptions, GsimOutcome,
+};
 use tradewar_models::smart::{
     smart, smart_into, smart_par, smart_par_into, CommitmentMode, QuantityConstraint, SigmaTable, SmartElasticities,
     SmartFlows, SmartResults, DEFAULT_SUBSTITUTION, INFINITE_EXPORT_SUPPLY,
@@ -486,31 +488,218 @@ fn sigma_table_from_embedded_broda_weinstein() {
 
 // ---------------------------------------------------------------- GSIM
 
-fn eco(s: &str) -> Economy {
-    s.parse().unwrap()
-}
-
-/// The four-region example of the GSIM documentation (rows exporters,
-/// columns importers, values at world prices; tariffs as power factors).
+/// The four-region example of the GSIM documentation (DESIGN.md §4.3; rows
+/// exporters, columns importers, values at world prices; tariffs as power
+/// factors; EU→EU and RW→RW are trade within the aggregates).
 fn four_region() -> GsimBaseline {
-    GsimBaseline {
-        regions: vec![eco("USA"), eco("JPN"), eco("EU28"), eco("ROW")],
-        trade: BilateralMatrix::from_rows(&[
+    GsimBaseline::new(
+        ["US", "JP", "EU", "RW"],
+        BilateralMatrix::from_rows(&[
             [0.0, 50.0, 200.0, 300.0],
             [500.0, 0.0, 150.0, 200.0],
             [300.0, 100.0, 200.0, 200.0],
             [50.0, 100.0, 110.0, 20.0],
         ])
         .unwrap(),
-        tariffs: BilateralMatrix::from_rows(&[
+        BilateralMatrix::from_rows(&[
             [1.00, 1.21, 1.41, 1.22],
             [1.37, 1.00, 1.31, 1.23],
             [1.32, 1.36, 1.00, 1.18],
             [1.57, 1.41, 1.25, 1.15],
         ])
         .unwrap(),
-        elasticities: vec![GsimElasticities::CANONICAL; 4],
+        vec![GsimElasticities::CANONICAL; 4],
+    )
+    .unwrap()
+}
+
+/// The four-region example's US–EU free trade solved independently of the
+/// library: `tests/reference/gsim_four_region.py` (standard-library Python;
+/// the percentage-change form from Francois & Hall's own- and cross-price
+/// elasticities in exact rational arithmetic, the levels form by Newton in
+/// levels at 50 digits). Its output, pasted. Order US, JP, EU, RW; price
+/// changes proportional; money in the units of the trade matrix.
+#[allow(clippy::unreadable_literal)]
+struct FourRegion {
+    world_price: [f64; 4],
+    import_price: [f64; 4],
+    cs: [f64; 4],
+    ps: [f64; 4],
+    revenue: [f64; 4],
+    welfare: [f64; 4],
+    trade_after: [[f64; 4]; 4],
+    volume_after: [[f64; 4]; 4],
+}
+
+/// Percentage-change form: the exact rational solution, rounded to 15 significant digits.
+#[allow(clippy::unreadable_literal)]
+const LINEAR_REFERENCE: FourRegion = FourRegion {
+    world_price: [7.91813134278983e-02, -3.16209420791232e-02, 4.80492966230242e-02, -1.83717098509743e-02],
+    import_price: [-8.63087564336208e-02, 2.58807784122422e-02, -7.20596023428732e-02, 3.68756528583327e-02],
+    cs: [1.05473346251245e+02, -8.59347367770178e+00, 6.14488545195892e+01, -3.13784450165344e+01],
+    ps: [4.61359655487630e+01, -2.62403747312980e+01, 3.98246782419998e+01, -5.07319961647465e+00],
+    revenue: [-1.38517242428568e+02, 6.21920603162703e-01, -9.38391858901217e+01, -2.86991437299309e+00],
+    welfare: [1.30920693714399e+01, -3.42119278058371e+01, 7.43434687146721e+00, -3.93215590060022e+01],
+    trade_after: [
+        [0.0, 3.78332020477773e+01, 3.85865732029337e+02, 2.40347858213084e+02],
+        [4.04030438752983e+02, 0.0, 1.28970834234089e+02, 2.51079077166704e+02],
+        [5.18223766422318e+02, 8.97975382519342e+01, 1.02610316132826e+02, 1.88237454326131e+02],
+        [3.77043776014533e+01, 1.16706913176666e+02, 8.87194219892426e+01, 2.41508486205522e+01],
+    ],
+    volume_after: [
+        [0.0, 3.50573175953208e+01, 3.57554126658918e+02, 2.22713139323777e+02],
+        [4.17223436884769e+02, 0.0, 1.33182180241476e+02, 2.59277681722873e+02],
+        [4.94465067714004e+02, 8.56806435930788e+01, 9.79060016198209e+01, 1.79607443020725e+02],
+        [3.84100356314397e+01, 1.18891146830078e+02, 9.03798544516007e+01, 2.46028449494724e+01],
+    ],
+};
+
+/// Levels form: the 50-digit Newton solution, rounded to 15 significant digits.
+#[allow(clippy::unreadable_literal)]
+const LEVELS_REFERENCE: FourRegion = FourRegion {
+    world_price: [1.26459928343574e-01, -3.22904069743970e-02, 7.93293139236725e-02, -1.73263987351665e-02],
+    import_price: [-9.79398157952516e-02, 3.95487283980087e-02, -9.40102454119685e-02, 5.37647940755820e-02],
+    cs: [1.21067512673361e+02, -1.30272500086988e+01, 8.15638936794869e+01, -4.53163386555009e+01],
+    ps: [7.62866261683928e+01, -2.67857353916636e+01, 6.72887745774356e+01, -4.78853123359332e+00],
+    revenue: [-1.45408657997707e+02, 1.57490220891284e+00, -9.90167038847535e+01, -1.08042120571870e+00],
+    welfare: [5.19454808440467e+01, -3.82380831914496e+01, 4.98359643721690e+01, -5.11852910948130e+01],
+    trade_after: [
+        [0.0, 3.59149452688873e+01, 4.78051730521771e+02, 2.26749889630324e+02],
+        [3.87367335938916e+02, 0.0, 1.18119989090336e+02, 2.77548336491589e+02],
+        [6.01877625306265e+02, 8.52221141152763e+01, 1.01771559703549e+02, 1.79350637318499e+02],
+        [3.64305749208667e+01, 1.24031225904749e+02, 8.14643979889694e+01, 2.61024731014316e+01],
+    ],
+    volume_after: [
+        [0.0, 3.18830207495256e+01, 4.24384142296772e+02, 2.01294235085444e+02],
+        [4.00292958477127e+02, 0.0, 1.22061401417988e+02, 2.86809533037507e+02],
+        [5.57640395328713e+02, 7.89583985312781e+01, 9.42914811917598e+01, 1.66168596557901e+02],
+        [3.70729150289330e+01, 1.26218131580114e+02, 8.29007697816587e+01, 2.65627091923852e+01],
+    ],
+};
+
+/// Every number of an outcome against the independent solution: price
+/// changes to `1e-12` (absolute), money and trade to `1e-10` relative.
+fn matches_reference(out: &GsimOutcome, want: &FourRegion) {
+    let money = |got: f64, want: f64| close(got, want, 1e-10 * want.abs().max(1.0));
+    for i in 0..4 {
+        close(out.world_price_change[i], want.world_price[i], 1e-12);
+        close(out.import_price_index_change[i], want.import_price[i], 1e-12);
+        money(out.consumer_surplus_change[i], want.cs[i]);
+        money(out.producer_surplus_change[i], want.ps[i]);
+        money(out.tariff_revenue_change[i], want.revenue[i]);
+        money(out.welfare_gain[i], want.welfare[i]);
+        for v in 0..4 {
+            money(out.trade_after.get(i, v), want.trade_after[i][v]);
+            money(out.trade_volume_after.get(i, v), want.volume_after[i][v]);
+        }
     }
+}
+
+fn print_outcome(out: &GsimOutcome) {
+    println!("{:?} form, {} iterations, residual {:e}", out.form, out.iterations, out.residual);
+    for (i, name) in out.regions.iter().enumerate() {
+        println!(
+            "{name}: world price {:+.6}  import price index {:+.6}  dCS {:+.4}  dPS {:+.4}  dRev {:+.4}  welfare {:+.4}",
+            out.world_price_change[i],
+            out.import_price_index_change[i],
+            out.consumer_surplus_change[i],
+            out.producer_surplus_change[i],
+            out.tariff_revenue_change[i],
+            out.welfare_gain[i]
+        );
+    }
+    for (r, name) in out.regions.iter().enumerate() {
+        let row: Vec<String> = (0..4).map(|v| format!("{:9.4}", out.trade_after.get(r, v))).collect();
+        println!("trade after from {name}: {}", row.join(" "));
+    }
+}
+
+/// The documentation's example in the levels form against the independent
+/// 50-digit solution.
+#[test]
+fn gsim_four_region_levels_form_matches_the_independent_solution() {
+    let base = four_region();
+    let out = gsim(&base, &us_eu_fta(&base), &GsimOptions::default()).unwrap();
+    print_outcome(&out);
+    assert_eq!(out.form, GsimForm::Levels);
+    assert_eq!(out.regions, ["US", "JP", "EU", "RW"]);
+    assert!(out.negative_flows.is_empty());
+    matches_reference(&out, &LEVELS_REFERENCE);
+}
+
+/// The documentation's example in Francois & Hall's percentage-change form
+/// against its exact rational solution.
+#[test]
+fn gsim_four_region_linear_form_matches_the_exact_solution() {
+    let base = four_region();
+    let opts = GsimOptions { form: GsimForm::Linear, ..GsimOptions::default() };
+    let out = gsim(&base, &us_eu_fta(&base), &opts).unwrap();
+    print_outcome(&out);
+    assert_eq!(out.form, GsimForm::Linear);
+    assert!(out.negative_flows.is_empty());
+    matches_reference(&out, &LINEAR_REFERENCE);
+    // The two forms part ways on a shock this large (US→EU 41 % → 0): the
+    // linear form's US world price rises 7.9 %, the levels form's 12.6 %.
+    assert!(LEVELS_REFERENCE.world_price[US] - out.world_price_change[US] > 0.04);
+}
+
+/// The linear form flags (never clips) a flow it sends below zero; the
+/// levels form keeps every flow positive.
+#[test]
+fn gsim_linear_form_flags_flows_below_zero() {
+    let base = four_region();
+    let mut after = base.tariffs.clone();
+    // JP triples its tariff on RW: 1.41 → 4.23 (T^ = 2, far beyond first order).
+    after.set(RW, JP, 4.23);
+    let lin = gsim(&base, &after, &GsimOptions { form: GsimForm::Linear, ..GsimOptions::default() }).unwrap();
+    assert_eq!(lin.negative_flows, [(RW, JP)]);
+    assert!(lin.trade_volume_after.get(RW, JP) < 0.0);
+    let lev = gsim(&base, &after, &GsimOptions::default()).unwrap();
+    assert!(lev.negative_flows.is_empty() && lev.trade_volume_after.get(RW, JP) > 0.0);
+}
+
+/// Region codes: any aggregate, case-insensitive, unique; the outcome's serde
+/// form re-validates.
+#[test]
+fn gsim_region_codes_and_outcome_serde() {
+    let base = four_region();
+    let mut lower = base.clone();
+    lower.regions = vec!["us".into(), "jp".into(), "eu".into(), "rw".into()];
+    let out = gsim(&lower, &us_eu_fta(&base), &GsimOptions::default()).unwrap();
+    assert_eq!(out.regions, ["US", "JP", "EU", "RW"]);
+    assert_eq!(base.index_of("eu"), Some(EU));
+    assert_eq!(base.index_of("CHN"), None);
+    let json = serde_json::to_string(&out).unwrap();
+    let back: GsimOutcome = serde_json::from_str(&json).unwrap();
+    // (serde_json without `float_roundtrip` may read the last bit differently)
+    assert_eq!((&back.regions, back.form, &back.negative_flows), (&out.regions, out.form, &out.negative_flows));
+    for i in 0..4 {
+        close(back.welfare_gain[i], out.welfare_gain[i], 1e-12);
+    }
+    for (from, to) in [
+        ("\"regions\":[\"US\",", "\"regions\":[\"U S\","),
+        ("\"regions\":[\"US\",", "\"regions\":[\"RW\","),
+        ("\"world_price_change\":[", "\"world_price_change\":[0.5,"),
+        ("\"trade_after\":{\"n\":4", "\"trade_after\":{\"n\":3"),
+        ("\"negative_flows\":[]", "\"negative_flows\":[[0,4]]"),
+        ("\"residual\"", "\"extra\":1,\"residual\""),
+    ] {
+        assert!(json.contains(from), "{from}");
+        let bad = json.replacen(from, to, 1);
+        assert!(serde_json::from_str::<GsimOutcome>(&bad).is_err(), "accepted {to}");
+    }
+    for bad in [vec!["US", "us"], vec!["U S"], vec![]] {
+        let n = bad.len();
+        let r = GsimBaseline::new(
+            bad,
+            BilateralMatrix::filled(n, 1.0),
+            BilateralMatrix::filled(n, 1.0),
+            vec![GsimElasticities::CANONICAL; n],
+        );
+        assert!(matches!(r, Err(ModelError::InvalidInput { .. })), "{r:?}");
+    }
+    assert!(BilateralMatrix::from_values(2, vec![1.0; 3]).is_err());
+    assert!(serde_json::from_str::<BilateralMatrix>("{\"n\":2,\"values\":[1,2,3]}").is_err());
 }
 
 const US: usize = 0;
@@ -611,23 +800,7 @@ fn gsim_four_region_us_eu_free_trade() {
     let after = us_eu_fta(&base);
     let out = gsim(&base, &after, &GsimOptions::default()).unwrap();
     let names = ["US", "JP", "EU", "RW"];
-    for (i, name) in names.iter().enumerate() {
-        println!(
-            "{}: world price {:+.6}  import price index {:+.6}  dCS {:+.4}  dPS {:+.4}  dRev {:+.4}  welfare {:+.4}",
-            name,
-            out.world_price_change[i],
-            out.import_price_index_change[i],
-            out.consumer_surplus_change[i],
-            out.producer_surplus_change[i],
-            out.tariff_revenue_change[i],
-            out.welfare_gain[i]
-        );
-    }
-    for (r, name) in names.iter().enumerate() {
-        let row: Vec<String> = (0..4).map(|v| format!("{:9.4}", out.trade_after.get(r, v))).collect();
-        println!("trade after from {name}: {}", row.join(" "));
-    }
-    println!("iterations {}, residual {:e}", out.iterations, out.residual);
+    print_outcome(&out);
 
     // (i) an independent solver agrees to 1e-8
     let reference = Reference::new(&base, &after);
@@ -739,7 +912,7 @@ fn gsim_linear_form_and_first_order_agreement() {
 #[test]
 fn gsim_us_china_tariffs_and_retaliation() {
     let base = GsimBaseline {
-        regions: vec![eco("USA"), eco("CHN"), eco("ROW")],
+        regions: vec!["USA".into(), "CHN".into(), "ROW".into()],
         // illustrative values ($bn): rows exporters, columns importers
         trade: BilateralMatrix::from_rows(&[[0.0, 130.0, 1400.0], [505.0, 0.0, 1700.0], [1900.0, 1400.0, 9000.0]])
             .unwrap(),
@@ -803,7 +976,7 @@ fn gsim_reports_non_convergence_and_bad_input() {
     };
     let mut b = base.clone();
     b.trade.set(JP, US, -1.0);
-    assert!(invalid(&b, &after).contains("JPN→USA"));
+    assert!(invalid(&b, &after).contains("JP→US"));
     let mut a = after.clone();
     a.set(RW, RW, 0.0);
     assert!(invalid(&base, &a).contains("power factor 0"));
@@ -811,7 +984,7 @@ fn gsim_reports_non_convergence_and_bad_input() {
     b.elasticities[EU].import_demand = 0.5;
     assert!(invalid(&b, &after).contains("E_m = 0.5"));
     let mut b = base.clone();
-    b.regions[RW] = eco("USA");
+    b.regions[RW] = "us".into();
     assert!(invalid(&b, &after).contains("twice"));
     assert!(invalid(&base, &BilateralMatrix::filled(3, 1.0)).contains("tariffs_after"));
     assert!(BilateralMatrix::from_rows(&[vec![1.0, 2.0], vec![3.0]]).is_err());

@@ -409,6 +409,9 @@ pub mod arg {
         exporter_column("exporter") -> String = super::str_arg;
         importer_column("importer") -> String = super::str_arg;
         value_column("value") -> String = super::str_arg;
+        trade_column("trade") -> String = super::str_arg;
+        tariff_factor_column("tariff_factor") -> String = super::str_arg;
+        form("form") -> String = super::str_arg;
         label("label") -> Option<String> = super::opt_str_arg;
         note("note") -> Option<String> = super::opt_str_arg;
         group("group") -> Option<String> = super::opt_str_arg;
@@ -442,6 +445,7 @@ pub mod arg {
         target("target") -> PyTarget = super::class_arg;
         opt_target("target") -> Option<PyTarget> = super::opt_class_arg;
         opt_world("world") -> Option<PyGeWorld> = super::opt_class_arg;
+        gsim_world("world") -> crate::gsim::PyGsimWorld = super::class_arg;
         opt_coverage("coverage") -> Option<crate::rates::PyDataCoverage> = super::opt_class_arg;
         mfn_tables("mfn") -> Vec<PyMfnTable> = super::class_list;
         scenarios("scenarios") -> Vec<PyScenario> = super::class_list;

@@ -17,6 +17,7 @@ mod duty;
 mod error;
 mod estimation;
 mod gegravity;
+mod gsim;
 mod loaders;
 mod models;
 mod policy;
@@ -64,6 +65,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     estimation::register(m)?;
     cost_shock::register(m)?;
     gegravity::register(m)?;
+    gsim::register(m)?;
     // The kernels of benchmarks/compare.py (not re-exported by the package).
     bench::register(m)?;
     Ok(())

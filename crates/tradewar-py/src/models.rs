@@ -7,7 +7,7 @@ use pyo3::types::{PyDict, PyTuple};
 use rayon::prelude::*;
 use tradewar_core::HsLevel;
 use tradewar_models::gravity::{GeConfig, GravityData};
-use tradewar_models::gsim::GsimElasticities;
+use tradewar_models::gsim::{GsimElasticities, GsimForm, GsimOptions};
 use tradewar_models::{
     to_money, AccountingModel, CommitmentMode, Distribution, Evaluation, GeModel, GsimModel, Model, Outcome, Scenario,
     SmartModel, Sweep,
@@ -328,6 +328,19 @@ impl PyOutcome {
                 .with("real_income_change_pct", Column::Float(t.real_income_change_pct.clone())),
         )
     }
+    /// Price changes by product market and economy, percent (GSIM: the economy's world price, NaN where it
+    /// exports nothing in the market, and its import price index, NaN where it imports nothing); empty for the
+    /// models that do not solve for prices.
+    fn prices(&self) -> PyTable {
+        let p = &self.0.prices;
+        PyTable(
+            TableData::new("prices")
+                .with("product", Column::Str(p.product.iter().map(ToString::to_string).collect()))
+                .with("economy", Column::Str(p.economy.iter().map(ToString::to_string).collect()))
+                .with("world_price_change_pct", Column::Float(p.world_price_change_pct.clone()))
+                .with("import_price_change_pct", Column::Float(p.import_price_change_pct.clone())),
+        )
+    }
     /// Bilateral balances before and after (USD).
     fn balances(&self) -> PyTable {
         let b = &self.0.balances;
@@ -392,7 +405,7 @@ impl PyOutcome {
 enum Spec {
     Accounting,
     Smart { import_demand: f64 },
-    Gsim { import_demand: f64, substitution: f64, export_supply: f64, level: &'static str },
+    Gsim { import_demand: f64, substitution: f64, export_supply: f64, level: &'static str, form: GsimForm },
     Ge { sigma: f64, reference: String, world: Arc<GravityData>, rebate: bool },
 }
 
@@ -426,7 +439,7 @@ impl Spec {
         Ok(match self {
             Spec::Accounting => AccountingModel.run(scenario)?,
             Spec::Smart { import_demand } => SmartModel::wits_defaults(*import_demand)?.run(scenario)?,
-            Spec::Gsim { import_demand, substitution, export_supply, level } => {
+            Spec::Gsim { import_demand, substitution, export_supply, level, form } => {
                 let level = if *level == "chapter" { HsLevel::Chapter } else { HsLevel::Subheading };
                 let m = GsimModel {
                     elasticities: GsimElasticities {
@@ -435,7 +448,7 @@ impl Spec {
                         export_supply: *export_supply,
                     },
                     level,
-                    ..GsimModel::default()
+                    options: GsimOptions { form: *form, ..GsimOptions::default() },
                 };
                 m.run(scenario)?
             }
@@ -566,17 +579,19 @@ impl PySmartModel {
 pub struct PyGsimModel {
     e: (f64, f64, f64),
     level: &'static str,
+    form: GsimForm,
 }
 
 #[pymethods]
 impl PyGsimModel {
     #[new]
-    #[pyo3(signature = (*, import_demand = -1.25, substitution = 5.0, export_supply = 1.5, level = "chapter".to_string()), text_signature = "(*, import_demand=-1.25, substitution=5.0, export_supply=1.5, level='chapter')")]
+    #[pyo3(signature = (*, import_demand = -1.25, substitution = 5.0, export_supply = 1.5, level = "chapter".to_string(), form = "levels".to_string()), text_signature = "(*, import_demand=-1.25, substitution=5.0, export_supply=1.5, level='chapter', form='levels')")]
     fn new(
         #[pyo3(from_py_with = arg::import_demand)] import_demand: f64,
         #[pyo3(from_py_with = arg::substitution)] substitution: f64,
         #[pyo3(from_py_with = arg::export_supply)] export_supply: f64,
         #[pyo3(from_py_with = arg::level)] level: String,
+        #[pyo3(from_py_with = arg::form)] form: String,
     ) -> Result<(Self, PyModel)> {
         Spec::check_finite(&[import_demand, substitution])?;
         let level = match level.as_str() {
@@ -584,19 +599,41 @@ impl PyGsimModel {
             "subheading" => "subheading",
             _ => return Err(invalid(format!("unknown level {level:?}: expected chapter or subheading"))),
         };
-        tradewar_models::gsim::GsimElasticities { import_demand, substitution, export_supply }.check("GsimModel")?;
-        let spec = Spec::Gsim { import_demand, substitution, export_supply, level };
-        Ok((Self { e: (import_demand, substitution, export_supply), level }, PyModel { spec }))
+        GsimElasticities { import_demand, substitution, export_supply }.check("GsimModel")?;
+        let form = crate::gsim::form_arg(&form)?;
+        let spec = Spec::Gsim { import_demand, substitution, export_supply, level, form };
+        Ok((Self { e: (import_demand, substitution, export_supply), level, form }, PyModel { spec }))
+    }
+    /// "levels" (constant elasticities, the default) or "linear" (Francois & Hall's percentage-change form).
+    #[getter]
+    fn form(&self) -> &'static str {
+        crate::gsim::form_name(self.form)
+    }
+    /// GSIM on a world of regions (`GsimWorld`, where a region may trade with itself), every region with this
+    /// model's elasticities, solved in its form. `tariff_factors` are the power factors after: an `N x N` matrix
+    /// in the world's region order, or a dict `{(exporter, importer): factor}` of the pairs that change.
+    fn run_world(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::gsim_world)] world: crate::gsim::PyGsimWorld,
+        tariff_factors: &Bound<'_, PyAny>,
+    ) -> Result<crate::gsim::PyGsimResults> {
+        let e = GsimElasticities { import_demand: self.e.0, substitution: self.e.1, export_supply: self.e.2 };
+        crate::gsim::run_world(py, e, self.form, &world, tariff_factors)
     }
     pub fn __repr__(&self) -> String {
+        let form = match self.form {
+            GsimForm::Levels => String::new(),
+            GsimForm::Linear => ", form='linear'".to_string(),
+        };
         format!(
-            "GsimModel(import_demand={:?}, substitution={:?}, export_supply={:?}, level='{}')",
+            "GsimModel(import_demand={:?}, substitution={:?}, export_supply={:?}, level='{}'{form})",
             self.e.0, self.e.1, self.e.2, self.level
         )
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let f = py.import("tradewar._pickle")?.getattr("gsim")?;
-        Ok((f, (self.e.0, self.e.1, self.e.2, self.level).into_pyobject(py)?))
+        Ok((f, (self.e.0, self.e.1, self.e.2, self.level, self.form()).into_pyobject(py)?))
     }
 }
 
@@ -872,7 +909,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 mod outcome_state {
     use serde::{Deserialize, Serialize};
     use tradewar_core::{Economy, HsCode};
-    use tradewar_models::{BalanceChange, EconomyTable, FlowTable, Outcome, TargetScore};
+    use tradewar_models::{BalanceChange, EconomyTable, FlowTable, Outcome, PriceTable, TargetScore};
 
     use crate::table::float_text;
 
@@ -909,6 +946,14 @@ mod outcome_state {
         #[serde(with = "float_text")]
         real_income_change_pct: Vec<f64>,
         balances: Vec<(Economy, Economy, String, String)>,
+        #[serde(default)]
+        price_product: Vec<HsCode>,
+        #[serde(default)]
+        price_economy: Vec<Economy>,
+        #[serde(default, with = "float_text")]
+        world_price_change_pct: Vec<f64>,
+        #[serde(default, with = "float_text")]
+        import_price_change_pct: Vec<f64>,
         target: Option<(String, String, String)>,
         notes: Vec<String>,
         #[serde(default)]
@@ -946,6 +991,10 @@ mod outcome_state {
                     .iter()
                     .map(|b| (b.reporter, b.partner, b.before.to_string(), b.after.to_string()))
                     .collect(),
+                price_product: o.prices.product.clone(),
+                price_economy: o.prices.economy.clone(),
+                world_price_change_pct: o.prices.world_price_change_pct.clone(),
+                import_price_change_pct: o.prices.import_price_change_pct.clone(),
                 target: o.target.as_ref().map(|t| (t.target.clone(), t.sought.to_string(), t.closed.to_string())),
                 notes: o.notes.clone(),
                 caveats: o.caveats.clone(),
@@ -972,7 +1021,13 @@ mod outcome_state {
                 &self.e_welfare_gain.len(),
                 &self.real_income_change_pct.len(),
             ];
-            if flow_cols.iter().any(|&&l| l != n) || econ_cols.iter().any(|&&l| l != m) {
+            let p = self.price_product.len();
+            let price_cols =
+                [&self.price_economy.len(), &self.world_price_change_pct.len(), &self.import_price_change_pct.len()];
+            if flow_cols.iter().any(|&&l| l != n)
+                || econ_cols.iter().any(|&&l| l != m)
+                || price_cols.iter().any(|&&l| l != p)
+            {
                 return Err("columns of different lengths".into());
             }
             let balances = self
@@ -1008,6 +1063,12 @@ mod outcome_state {
                     real_income_change_pct: self.real_income_change_pct,
                 },
                 balances,
+                prices: PriceTable {
+                    product: self.price_product,
+                    economy: self.price_economy,
+                    world_price_change_pct: self.world_price_change_pct,
+                    import_price_change_pct: self.import_price_change_pct,
+                },
                 target,
                 notes: self.notes,
                 caveats: self.caveats,
