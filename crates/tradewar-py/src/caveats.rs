@@ -52,7 +52,8 @@ pub(crate) fn warn_rows<'a>(py: Python<'_>, caveats: impl IntoIterator<Item = &'
         }
     }
     for (_, class, n, first) in seen {
-        let more = if n > 1 { format!(" (and {} more answers with a caveat of this kind)", n - 1) } else { String::new() };
+        let more =
+            if n > 1 { format!(" (and {} more answers with a caveat of this kind)", n - 1) } else { String::new() };
         warn(py, class, &format!("{first}{more}"))?;
     }
     Ok(())
